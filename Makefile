@@ -1,0 +1,42 @@
+# Coffer: `make run` starts the desktop app, `make test` runs every test.
+# Both install what they need on Debian/Ubuntu (apt) and with cargo.
+
+SHELL := /bin/bash
+CARGO ?= cargo
+
+BUILD_PACKAGES := build-essential pkg-config curl wget file libwebkit2gtk-4.1-dev libxdo-dev \
+	libssl-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev
+TEST_PACKAGES := xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools \
+	at-spi2-core imagemagick xdotool
+BENCH_PACKAGES := keepassxc hyperfine
+
+.PHONY: run test lint bench deps-build deps-test deps-bench build fmt
+
+run: deps-build
+	$(CARGO) build --workspace
+	./target/debug/coffer-desktop
+
+test: deps-build deps-test
+	$(CARGO) build --workspace --all-targets
+	scripts/with-keyring $(CARGO) test --workspace -- --include-ignored
+	xvfb-run -a scripts/with-keyring tests/window-smoke.sh
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+bench: deps-build deps-bench
+	$(CARGO) build --release -p coffer-cli -p coffer-bench
+	./target/release/coffer-bench
+
+fmt:
+	$(CARGO) fmt --all
+
+deps-build:
+	@scripts/ensure-packages $(BUILD_PACKAGES)
+
+deps-test:
+	@scripts/ensure-packages $(TEST_PACKAGES)
+
+deps-bench:
+	@scripts/ensure-packages $(BENCH_PACKAGES)

@@ -1,0 +1,132 @@
+//! The same generated secrets, written into a Coffer vault and a KeePassXC database.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use coffer_core::{ExposeSecret, NewSecret, SecretString, Vault};
+
+/// Password of the KeePassXC databases, fed on stdin.
+pub const KPX_PASSWORD: &str = "bench-password-123";
+/// What keepassxc-cli reads on stdin to open a database.
+pub const KPX_STDIN: &[u8] = b"bench-password-123\n";
+
+/// The name of secret `i`.
+pub fn name(i: usize) -> String {
+    format!("service-{i:06}-api-key")
+}
+
+/// A secret-shaped value: 40 characters, different for every `i`.
+pub fn value(i: usize) -> String {
+    let mut x = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut s = String::from("sk_live_");
+    for _ in 0..32 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        s.push(char::from(
+            b"abcdefghijklmnopqrstuvwxyz0123456789"[(x % 36) as usize],
+        ));
+    }
+    s
+}
+
+/// A Coffer vault with `n` secrets; returns its path and key.
+pub fn coffer_vault(dir: &Path, file: &str, n: usize) -> Result<(PathBuf, String), String> {
+    let path = dir.join(file);
+    let (mut vault, key) = Vault::create(&path, false).map_err(|e| e.to_string())?;
+    let batch = (0..n)
+        .map(|i| NewSecret {
+            name: name(i),
+            value: SecretString::from(value(i)),
+            enabled: true,
+            allowed_domains: vec![format!("api{}.example.com", i % 97)],
+            note: String::new(),
+        })
+        .collect();
+    vault.create_secrets(batch).map_err(|e| e.to_string())?;
+    Ok((path, key.to_text().expose_secret().to_owned()))
+}
+
+/// A KeePassXC database with the same `n` entries, made with one `keepassxc-cli import`.
+pub fn keepassxc_db(kpx: &Path, dir: &Path, file: &str, n: usize) -> Result<PathBuf, String> {
+    let xml_path = dir.join(format!("{file}.xml"));
+    std::fs::write(&xml_path, keepass_xml(n)).map_err(|e| e.to_string())?;
+    let db = dir.join(file);
+    let mut child = Command::new(kpx)
+        .args(["import", "-q", "-p"])
+        .arg(&xml_path)
+        .arg(&db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run keepassxc-cli: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = write!(stdin, "{KPX_PASSWORD}\n{KPX_PASSWORD}\n");
+    }
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!(
+            "keepassxc-cli import failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(db)
+}
+
+fn keepass_xml(n: usize) -> String {
+    let mut xml = String::with_capacity(n * 420);
+    xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<KeePassFile>\n");
+    xml.push_str(
+        "<Meta><Generator>coffer-bench</Generator><DatabaseName>bench</DatabaseName></Meta>\n",
+    );
+    let _ = writeln!(
+        xml,
+        "<Root><Group><UUID>{}</UUID><Name>Root</Name>",
+        uuid(u64::MAX)
+    );
+    for i in 0..n {
+        let _ = writeln!(
+            xml,
+            "<Entry><UUID>{}</UUID>\
+             <String><Key>Title</Key><Value>{}</Value></String>\
+             <String><Key>UserName</Key><Value></Value></String>\
+             <String><Key>Password</Key><Value ProtectInMemory=\"True\">{}</Value></String>\
+             <String><Key>URL</Key><Value>https://api{}.example.com</Value></String>\
+             <String><Key>Notes</Key><Value></Value></String></Entry>",
+            uuid(i as u64),
+            name(i),
+            value(i),
+            i % 97
+        );
+    }
+    xml.push_str("</Group></Root>\n</KeePassFile>\n");
+    xml
+}
+
+/// Base64 of 16 bytes derived from `i` (KeePass XML UUIDs).
+fn uuid(i: u64) -> String {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&i.to_be_bytes());
+    bytes[8..].copy_from_slice(&i.wrapping_mul(0x9E37_79B9_7F4A_7C15).to_be_bytes());
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(24);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let v = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(char::from(ALPHABET[((v >> (18 - 6 * k)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}

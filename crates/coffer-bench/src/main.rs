@@ -1,0 +1,178 @@
+//! `coffer-bench`: times the `coffer` CLI and `keepassxc-cli` side by side on
+//! the same generated secrets, in one run, and prints a Markdown table.
+//!
+//! Usage: `coffer-bench [--reps N] [--skip-keepassxc-100k]` (run by `make bench`,
+//! which builds both binaries in release mode first).
+//!
+//! Each figure is the median wall time of N runs of a whole process (spawn to
+//! exit), with the peak RSS of the slowest-memory run from `wait4`.
+
+mod data;
+mod measure;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use measure::{run, Sample};
+
+struct Options {
+    reps: usize,
+    keepassxc_100k: bool,
+}
+
+fn main() {
+    let mut opts = Options {
+        reps: 15,
+        keepassxc_100k: true,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--reps" => opts.reps = args.next().and_then(|n| n.parse().ok()).unwrap_or(15),
+            "--skip-keepassxc-100k" => opts.keepassxc_100k = false,
+            other => {
+                eprintln!("error: unknown argument {other}; use --reps N or --skip-keepassxc-100k");
+                std::process::exit(2);
+            }
+        }
+    }
+    if let Err(e) = bench(&opts) {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn coffer_bin() -> PathBuf {
+    let me = std::env::current_exe().unwrap_or_default();
+    me.with_file_name("coffer")
+}
+
+fn bench(opts: &Options) -> Result<(), String> {
+    let coffer = coffer_bin();
+    if !coffer.exists() {
+        return Err(format!(
+            "{} not found; build it with `cargo build --release -p coffer-cli`",
+            coffer.display()
+        ));
+    }
+    let kpx = which("keepassxc-cli")
+        .ok_or("keepassxc-cli not found; install the keepassxc package (make bench does)")?;
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let reps = opts.reps;
+    let mut rows: Vec<(String, Sample, Option<Sample>, String)> = Vec::new();
+
+    eprintln!("building 10k and 100k coffer vaults and the 10k keepassxc database…");
+    let (v10k, key10k) = data::coffer_vault(dir.path(), "v10k.db", 10_000)?;
+    let (v100k, key100k) = data::coffer_vault(dir.path(), "v100k.db", 100_000)?;
+    let kdb10k = data::keepassxc_db(&kpx, dir.path(), "k10k.kdbx", 10_000)?;
+
+    let coffer_cmd = |vault: &Path, key: &str| {
+        let mut c = Command::new(&coffer);
+        c.env("COFFER_VAULT", vault).env("COFFER_VAULT_KEY", key);
+        c
+    };
+    let kpx_cmd = |args: &[&str]| {
+        let mut c = Command::new(&kpx);
+        c.args(args);
+        c
+    };
+
+    eprintln!("process start…");
+    let version = run(reps, |_| {
+        let mut c = Command::new(&coffer);
+        c.arg("--version");
+        (c, Vec::new())
+    })?;
+
+    eprintln!("get on 10k…");
+    let get = run(reps, |i| {
+        let mut c = coffer_cmd(&v10k, &key10k);
+        c.args(["get", &data::name(i * 613 % 10_000)]);
+        (c, Vec::new())
+    })?;
+    let db = kdb10k.to_string_lossy().into_owned();
+    let show = run(reps.min(5), |i| {
+        (
+            kpx_cmd(&[
+                "show",
+                "-q",
+                "-s",
+                "-a",
+                "Password",
+                &db,
+                &data::name(i * 613 % 10_000),
+            ]),
+            data::KPX_STDIN.to_vec(),
+        )
+    })?;
+    rows.push((
+        "`get` one secret, 10k vault".into(),
+        get.clone(),
+        Some(show),
+        "keepassxc-cli show -s".into(),
+    ));
+    rows.push((
+        "`--version` (process start)".into(),
+        version.clone(),
+        None,
+        String::new(),
+    ));
+
+    eprintln!("set on 10k…");
+    let set = run(reps, |i| {
+        let mut c = coffer_cmd(&v10k, &key10k);
+        c.args(["set", &format!("bench-new-{i}")]);
+        (c, b"sk_bench_value_0123456789abcdef".to_vec())
+    })?;
+    let add = run(reps.min(5), |i| {
+        let mut stdin = data::KPX_STDIN.to_vec();
+        stdin.extend_from_slice(b"entry-password\n");
+        (
+            kpx_cmd(&["add", "-q", "-p", &db, &format!("bench-new-{i}")]),
+            stdin,
+        )
+    })?;
+    rows.push((
+        "`set` one secret (durable), 10k vault".into(),
+        set,
+        Some(add),
+        "keepassxc-cli add".into(),
+    ));
+
+    eprintln!("unlock + list 100k…");
+    let list = run(reps.min(7), |_| {
+        let mut c = coffer_cmd(&v100k, &key100k);
+        c.args(["list", "--json"]);
+        (c, Vec::new())
+    })?;
+    let ls = if opts.keepassxc_100k {
+        eprintln!("building the 100k keepassxc database (slow)…");
+        let kdb100k = data::keepassxc_db(&kpx, dir.path(), "k100k.kdbx", 100_000)?;
+        let db100 = kdb100k.to_string_lossy().into_owned();
+        Some(run(1, |_| {
+            (
+                kpx_cmd(&["ls", "-q", "-R", &db100]),
+                data::KPX_STDIN.to_vec(),
+            )
+        })?)
+    } else {
+        None
+    };
+    rows.push((
+        "unlock + `list --json`, 100k vault".into(),
+        list,
+        ls,
+        "keepassxc-cli ls -R".into(),
+    ));
+
+    println!("{}", measure::table(&rows, &version, &get));
+    Ok(())
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_string_lossy()
+        .split(':')
+        .map(|d| Path::new(d).join(name))
+        .find(|p| p.is_file())
+}

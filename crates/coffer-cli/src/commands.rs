@@ -1,0 +1,393 @@
+//! One function per command; each opens the vault, calls the core, prints.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use coffer_core::{
+    Error, ExposeSecret, Keychain, SecretInfo, SecretPatch, SetOutcome, Target, Vault, VaultKey,
+    FORMAT_VERSION,
+};
+
+use crate::cli::SetArgs;
+use crate::input;
+use crate::unlock::{find_key, unlock, KeySource};
+
+/// What a command run ended with, beyond the core's errors.
+#[derive(Debug)]
+pub enum Failure {
+    /// A core error (exit code from its code).
+    Core(Error),
+    /// The command line was not acceptable (exit 2).
+    Usage(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+pub type Outcome = Result<(), Failure>;
+
+/// Global context of a run.
+pub struct Context {
+    pub vault_path: PathBuf,
+    pub key_file: Option<PathBuf>,
+}
+
+impl Context {
+    fn unlocked(&self) -> Result<Vault, Error> {
+        let mut vault = Vault::open(&self.vault_path)?;
+        unlock(&mut vault, self.key_file.as_deref())?;
+        Ok(vault)
+    }
+}
+
+pub fn init(ctx: &Context, no_keychain: bool) -> Outcome {
+    let keychain = !no_keychain;
+    if keychain {
+        Keychain.self_test()?;
+    }
+    let (mut vault, key) = Vault::create(&ctx.vault_path, keychain)?;
+    let mut saved = false;
+    if keychain {
+        match Keychain.store(&vault.id(), &key) {
+            Ok(()) => saved = true,
+            Err(e) => {
+                eprintln!("warning: {e}");
+                vault.set_keychain_enabled(false)?;
+            }
+        }
+    }
+    eprintln!(
+        "Created a vault at {} (id {}).",
+        vault.path().display(),
+        vault.id()
+    );
+    print_new_key(&key, saved);
+    Ok(())
+}
+
+fn print_new_key(key: &VaultKey, saved_in_keychain: bool) {
+    if saved_in_keychain {
+        eprintln!("The vault key is saved in the system keychain. It is printed below once:");
+    } else {
+        eprintln!("The vault key is NOT in the keychain. It is printed below once:");
+    }
+    eprintln!("keep a copy somewhere safe; without it the secrets cannot be recovered.");
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", key.to_text().expose_secret());
+    let _ = out.flush();
+}
+
+#[derive(serde::Serialize)]
+struct Status {
+    vault: String,
+    exists: bool,
+    id: Option<String>,
+    format_version: Option<i64>,
+    secret_count: Option<u64>,
+    keychain: Option<bool>,
+    locked: bool,
+    key_source: Option<KeySource>,
+    key_error: Option<coffer_core::ErrorBody>,
+}
+
+pub fn status(ctx: &Context, json: bool) -> Outcome {
+    let mut status = Status {
+        vault: ctx.vault_path.display().to_string(),
+        exists: false,
+        id: None,
+        format_version: None,
+        secret_count: None,
+        keychain: None,
+        locked: true,
+        key_source: None,
+        key_error: None,
+    };
+    match Vault::open(&ctx.vault_path) {
+        Err(Error::VaultNotFound { .. }) => {}
+        Err(e) => return Err(e.into()),
+        Ok(mut vault) => {
+            status.exists = true;
+            status.id = Some(vault.id());
+            status.format_version = Some(FORMAT_VERSION);
+            status.secret_count = Some(vault.secret_count()?);
+            status.keychain = Some(vault.keychain_enabled()?);
+            let mut tried = Vec::new();
+            match find_key(&vault, ctx.key_file.as_deref(), &mut tried) {
+                Ok(Some((key, source))) => {
+                    status.key_source = Some(source);
+                    match vault.unlock(&key) {
+                        Ok(()) => status.locked = false,
+                        Err(e) => status.key_error = Some(e.body()),
+                    }
+                }
+                Ok(None) => {
+                    status.key_error = Some(
+                        Error::KeyUnavailable {
+                            reason: tried.join("; "),
+                        }
+                        .body(),
+                    )
+                }
+                Err(e) => status.key_error = Some(e.body()),
+            }
+        }
+    }
+    if json {
+        println!("{}", to_json(&status));
+        return Ok(());
+    }
+    println!("vault:    {}", status.vault);
+    if !status.exists {
+        println!("state:    no vault yet (create one with `coffer init`)");
+        return Ok(());
+    }
+    println!("id:       {}", status.id.unwrap_or_default());
+    println!("format:   {FORMAT_VERSION}");
+    println!("secrets:  {}", status.secret_count.unwrap_or_default());
+    let keychain = if status.keychain == Some(true) {
+        "on"
+    } else {
+        "off"
+    };
+    println!("keychain: {keychain}");
+    match (status.locked, status.key_source, status.key_error) {
+        (false, Some(source), _) => println!(
+            "key:      found ({}) and opens the vault",
+            source_name(source)
+        ),
+        (_, _, Some(err)) => println!("key:      {} ({})", err.message, err.code),
+        _ => println!("key:      not available"),
+    }
+    Ok(())
+}
+
+fn source_name(source: KeySource) -> &'static str {
+    match source {
+        KeySource::KeyFile => "key file",
+        KeySource::Env => "COFFER_VAULT_KEY",
+        KeySource::Keychain => "system keychain",
+        KeySource::Prompt => "typed",
+    }
+}
+
+pub fn set(ctx: &Context, args: SetArgs) -> Outcome {
+    let mut vault = ctx.unlocked()?;
+    let value = input::read_value(&args.name)?;
+    let enabled = match (args.enabled, args.disabled) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
+    let patch = SecretPatch {
+        enabled,
+        allowed_domains: args.domains.as_deref().map(split_domains),
+        note: args.note,
+        ..SecretPatch::default()
+    };
+    let (info, outcome) = vault.set(&args.name, value, patch)?;
+    let verb = match outcome {
+        SetOutcome::Created => "created",
+        SetOutcome::Updated => "updated",
+    };
+    eprintln!("{verb} {}", info.name);
+    Ok(())
+}
+
+fn split_domains(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+pub fn get(ctx: &Context, name: &str, no_newline: bool) -> Outcome {
+    let mut vault = ctx.unlocked()?;
+    let (_, value) = vault.get(name)?;
+    let mut out = std::io::stdout().lock();
+    let written = out
+        .write_all(value.expose_secret().as_bytes())
+        .and_then(|()| {
+            if no_newline {
+                Ok(())
+            } else {
+                out.write_all(b"\n")
+            }
+        })
+        .and_then(|()| out.flush());
+    written.map_err(|e| Error::Io {
+        action: "cannot write the value to",
+        path: PathBuf::from("stdout"),
+        source: e,
+    })?;
+    Ok(())
+}
+
+pub fn list(ctx: &Context, json: bool) -> Outcome {
+    let mut vault = ctx.unlocked()?;
+    let mut secrets = vault.list()?;
+    // By name; within a name, the one in effect first.
+    secrets.sort_by(|a, b| {
+        a.name
+            .cmp(&b.name)
+            .then(b.updated_at.cmp(&a.updated_at))
+            .then(a.shadowed.cmp(&b.shadowed))
+    });
+    let mut out = std::io::stdout().lock();
+    if json {
+        let _ = writeln!(out, "{}", to_json(&secrets));
+        return Ok(());
+    }
+    if secrets.is_empty() {
+        eprintln!("no secrets yet; add one with `coffer set NAME`");
+        return Ok(());
+    }
+    let width = secrets
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 40);
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:<8}  {:<20}  DOMAINS",
+        "NAME", "STATE", "UPDATED"
+    );
+    for s in &secrets {
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<8}  {:<20}  {}",
+            s.name,
+            state(s),
+            s.updated_at
+                .rfc3339()
+                .get(..19)
+                .unwrap_or_default()
+                .replace('T', " "),
+            if s.allowed_domains.is_empty() {
+                "any".to_owned()
+            } else {
+                s.allowed_domains.join(",")
+            },
+        );
+    }
+    Ok(())
+}
+
+fn state(s: &SecretInfo) -> &'static str {
+    match (s.shadowed, s.enabled) {
+        (true, _) => "shadowed",
+        (false, false) => "disabled",
+        (false, true) => "enabled",
+    }
+}
+
+pub fn rename(ctx: &Context, old: &str, new: &str) -> Outcome {
+    let mut vault = ctx.unlocked()?;
+    let patch = SecretPatch {
+        name: Some(new.to_owned()),
+        ..SecretPatch::default()
+    };
+    let info = vault.update(Target::Name(old), patch)?;
+    eprintln!("renamed {old} to {}", info.name);
+    Ok(())
+}
+
+pub fn remove(ctx: &Context, name: &str) -> Outcome {
+    let mut vault = ctx.unlocked()?;
+    let info = vault.delete(Target::Name(name))?;
+    eprintln!("deleted {}", info.name);
+    if let Ok(next) = vault.info(Target::Name(name)) {
+        eprintln!(
+            "an older secret named {} is now in effect (updated {})",
+            next.name,
+            next.updated_at.rfc3339()
+        );
+    }
+    Ok(())
+}
+
+pub fn set_enabled(ctx: &Context, name: &str, enabled: bool) -> Outcome {
+    let mut vault = ctx.unlocked()?;
+    let patch = SecretPatch {
+        enabled: Some(enabled),
+        ..SecretPatch::default()
+    };
+    let info = vault.update(Target::Name(name), patch)?;
+    eprintln!(
+        "{} {}",
+        if enabled { "enabled" } else { "disabled" },
+        info.name
+    );
+    Ok(())
+}
+
+fn confirmed(yes: bool, question: &str, flag_hint: &str) -> Outcome {
+    if yes {
+        return Ok(());
+    }
+    if !input::interactive() {
+        return Err(Failure::Usage(format!(
+            "{flag_hint}: pass --yes to confirm"
+        )));
+    }
+    if input::confirm(question) {
+        Ok(())
+    } else {
+        Err(Failure::Usage("cancelled; nothing was changed".into()))
+    }
+}
+
+pub fn clear(ctx: &Context, yes: bool) -> Outcome {
+    let mut vault = ctx.unlocked()?;
+    let count = vault.secret_count()?;
+    confirmed(
+        yes,
+        &format!(
+            "Delete all {count} secrets from {}?",
+            ctx.vault_path.display()
+        ),
+        "refusing to delete every secret without confirmation",
+    )?;
+    let deleted = vault.clear()?;
+    eprintln!("deleted {deleted} secrets; the vault key is unchanged");
+    Ok(())
+}
+
+pub fn reset(ctx: &Context, yes: bool) -> Outcome {
+    let mut vault = Vault::open(&ctx.vault_path)?;
+    let count = vault.secret_count()?;
+    confirmed(
+        yes,
+        &format!(
+            "Make a new vault key and delete all {count} secrets in {}?",
+            ctx.vault_path.display()
+        ),
+        "refusing to reset the vault without confirmation",
+    )?;
+    let key = vault.reset()?;
+    let mut saved = false;
+    if vault.keychain_enabled()? {
+        match Keychain.store(&vault.id(), &key) {
+            Ok(()) => saved = true,
+            Err(e) => eprintln!("warning: {e}"),
+        }
+    }
+    eprintln!("Deleted {count} secrets and made a new vault key.");
+    print_new_key(&key, saved);
+    Ok(())
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// The path a command line names for the vault, or the default one.
+pub fn vault_path(given: Option<&Path>) -> PathBuf {
+    given
+        .map(Path::to_owned)
+        .unwrap_or_else(coffer_core::default_vault_path)
+}

@@ -1,0 +1,62 @@
+//! `coffer`: the command-line face of a Coffer vault.
+//!
+//! Exit codes: 0 ok; 1 error; 2 usage; 3 wrong vault key; 4 refused by
+//! policy; 5 vault locked or key unavailable. Errors go to stderr as one
+//! line starting with `error:`.
+
+mod cli;
+mod commands;
+mod input;
+mod unlock;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+use commands::{Context, Failure};
+
+fn main() -> ExitCode {
+    if !cfg!(debug_assertions) {
+        coffer_core::disable_core_dumps();
+    }
+    let cli = Cli::parse();
+    let ctx = Context {
+        vault_path: commands::vault_path(cli.vault.as_deref()),
+        key_file: cli.key_file,
+    };
+    let outcome = match cli.command {
+        Command::Init { no_keychain } => commands::init(&ctx, no_keychain),
+        Command::Status { json } => commands::status(&ctx, json),
+        Command::Set(args) => commands::set(&ctx, args),
+        Command::Get { name, no_newline } => commands::get(&ctx, &name, no_newline),
+        Command::List { json } => commands::list(&ctx, json),
+        Command::Rename { old, new } => commands::rename(&ctx, &old, &new),
+        Command::Rm { name } => commands::remove(&ctx, &name),
+        Command::Enable { name } => commands::set_enabled(&ctx, &name, true),
+        Command::Disable { name } => commands::set_enabled(&ctx, &name, false),
+        Command::Clear { yes } => commands::clear(&ctx, yes),
+        Command::Reset { yes } => commands::reset(&ctx, yes),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Core(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(exit_code(e.code()))
+        }
+    }
+}
+
+/// The exit code of a core error code.
+fn exit_code(code: &str) -> u8 {
+    match code {
+        "wrong_key" | "key_typo" | "key_format" => 3,
+        "policy_denied" => 4,
+        "key_unavailable" | "locked" => 5,
+        _ => 1,
+    }
+}

@@ -1,0 +1,7 @@
+//! Integration tests of the `coffer` binary: real processes on real vault files.
+
+mod bad_input;
+mod commands;
+mod crash;
+mod keychain;
+mod util;

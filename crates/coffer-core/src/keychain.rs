@@ -1,0 +1,99 @@
+//! The vault key in the operating system's keychain: service `coffer`,
+//! account = the vault id, value = the key's written form.
+//!
+//! The store is the platform's persistent one (Secret Service on Linux,
+//! Keychain on macOS, Credential Manager on Windows), chosen by the crate's
+//! per-OS `keyring` features; there is no in-memory fallback.
+
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::key::VaultKey;
+
+/// The keychain service name of every Coffer entry.
+pub const KEYCHAIN_SERVICE: &str = "coffer";
+
+/// The system keychain.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Keychain;
+
+impl Keychain {
+    /// Writes, reads back and deletes a probe entry, so a keychain that
+    /// accepts writes but loses them (or cannot be read) is found out
+    /// before a vault key is trusted to it.
+    pub fn self_test(&self) -> Result<()> {
+        let account = format!(
+            "self-test-{}",
+            crate::secret::SecretId(crate::crypto::random_id())
+        );
+        let probe = format!("{account}-probe");
+        let entry = entry(&account)?;
+        entry.set_password(&probe).map_err(unavailable)?;
+        let read = entry.get_password().map(Zeroizing::new);
+        let deleted = entry.delete_credential();
+        let read = read.map_err(unavailable)?;
+        deleted.map_err(unavailable)?;
+        if *read != probe {
+            return Err(Error::KeychainUnavailable {
+                detail: "an entry read back differs from what was written".into(),
+            });
+        }
+        match entry.get_password() {
+            Err(keyring::Error::NoEntry) => Ok(()),
+            _ => Err(Error::KeychainUnavailable {
+                detail: "a deleted entry can still be read".into(),
+            }),
+        }
+    }
+
+    /// Stores (or replaces) the key of vault `vault_id`.
+    pub fn store(&self, vault_id: &str, key: &VaultKey) -> Result<()> {
+        let text: SecretString = key.to_text();
+        entry(vault_id)?
+            .set_password(text.expose_secret())
+            .map_err(unavailable)
+    }
+
+    /// The key of vault `vault_id`, or `None` when the keychain has no entry for it.
+    pub fn load(&self, vault_id: &str) -> Result<Option<VaultKey>> {
+        match entry(vault_id)?.get_password() {
+            Ok(text) => {
+                let text = Zeroizing::new(text);
+                VaultKey::parse(&text)
+                    .map(Some)
+                    .map_err(|_| Error::KeychainUnavailable {
+                        detail: format!(
+                            "the keychain entry of vault {vault_id} is not a vault key"
+                        ),
+                    })
+            }
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    /// Deletes the entry of vault `vault_id`; true if there was one.
+    pub fn forget(&self, vault_id: &str) -> Result<bool> {
+        match entry(vault_id)?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+}
+
+fn entry(account: &str) -> Result<keyring::Entry> {
+    keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(unavailable)
+}
+
+/// keyring's errors carry platform detail but never the stored secret.
+fn unavailable(e: keyring::Error) -> Error {
+    Error::KeychainUnavailable {
+        detail: match e {
+            keyring::Error::NoStorageAccess(inner) => format!("no access to the keychain: {inner}"),
+            keyring::Error::PlatformFailure(inner) => format!("keychain failure: {inner}"),
+            other => other.to_string(),
+        },
+    }
+}

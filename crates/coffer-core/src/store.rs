@@ -1,0 +1,367 @@
+//! The SQLite file: creating it, opening it without ever rewriting a bad one,
+//! the schema and its migrations.
+
+use std::fs::{self, OpenOptions};
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use crate::crypto::random_id;
+use crate::error::{Error, Result};
+
+/// `PRAGMA application_id` of every Coffer vault ("CofR").
+pub const APPLICATION_ID: i32 = 0x436F_6652;
+/// The vault format (schema) version this build writes.
+pub const FORMAT_VERSION: i64 = 1;
+/// How long a writer waits for another process's transaction.
+pub const BUSY_TIMEOUT_MS: u64 = 10_000;
+
+/// Schema migrations; entry `i` upgrades version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 0 → 1: the first format.
+    "CREATE TABLE meta (
+         key   TEXT PRIMARY KEY NOT NULL,
+         value BLOB NOT NULL
+     ) WITHOUT ROWID;
+     CREATE TABLE data_keys (
+         generation  INTEGER PRIMARY KEY AUTOINCREMENT,
+         wrapped     BLOB NOT NULL,
+         encryptions INTEGER NOT NULL,
+         created_at  INTEGER NOT NULL
+     );
+     CREATE TABLE secrets (
+         id             BLOB PRIMARY KEY NOT NULL,
+         name_index     BLOB NOT NULL,
+         seq            INTEGER NOT NULL UNIQUE,
+         key_generation INTEGER NOT NULL,
+         meta           BLOB NOT NULL,
+         value          BLOB NOT NULL
+     ) WITHOUT ROWID;
+     CREATE INDEX secrets_by_name ON secrets (name_index, seq);",
+];
+
+/// Opens an existing vault file. Reads only: a file that is not a vault, is
+/// damaged, or is too new is reported and left exactly as it was.
+pub(crate) fn open_existing(path: &Path) -> Result<Connection> {
+    match fs::metadata(path) {
+        Ok(m) if m.is_dir() => {
+            return Err(Error::VaultCorrupt {
+                path: path.to_owned(),
+                detail: "it is a directory".into(),
+            })
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::VaultNotFound {
+                path: path.to_owned(),
+            })
+        }
+        Err(e) => return Err(Error::io("cannot read", path, e)),
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| sqlite_error(path, e))?;
+    configure(&conn, path)?;
+    let app_id: i32 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(|e| sqlite_error(path, e))?;
+    if app_id != APPLICATION_ID {
+        return Err(Error::VaultCorrupt {
+            path: path.to_owned(),
+            detail: "it is not a Coffer vault".into(),
+        });
+    }
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| sqlite_error(path, e))?;
+    if version > FORMAT_VERSION {
+        return Err(Error::VaultTooNew {
+            path: path.to_owned(),
+            found: version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    if version < 1 {
+        return Err(Error::VaultCorrupt {
+            path: path.to_owned(),
+            detail: format!("unknown format version {version}"),
+        });
+    }
+    if version < FORMAT_VERSION {
+        migrate(&conn, path, version)?;
+    }
+    Ok(conn)
+}
+
+/// Creates a new vault file at `path` and fills its `meta` through `init`, all
+/// or nothing: the file is built under a temporary name and linked into place
+/// only if nothing exists there.
+pub(crate) fn create_new(
+    path: &Path,
+    init: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+) -> Result<Connection> {
+    if fs::symlink_metadata(path).is_ok() {
+        return Err(Error::VaultExists {
+            path: path.to_owned(),
+        });
+    }
+    let dir = parent_dir(path);
+    create_private_dir(&dir)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "vault.db".into());
+    let tmp = dir.join(format!(
+        ".{file_name}.new-{}",
+        crate::secret::SecretId(random_id())
+    ));
+    let result = build_at(&tmp, init).and_then(|()| {
+        // `hard_link` fails if the target exists: never replace a vault.
+        fs::hard_link(&tmp, path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::VaultExists {
+                    path: path.to_owned(),
+                }
+            } else {
+                Error::io("cannot create", path, e)
+            }
+        })
+    });
+    let _ = fs::remove_file(&tmp);
+    result?;
+    sync_dir(&dir);
+    open_existing(path)
+}
+
+fn build_at(tmp: &Path, init: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>) -> Result<()> {
+    let mut file = OpenOptions::new();
+    file.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+    file.open(tmp)
+        .map_err(|e| Error::io("cannot create", tmp, e))?;
+    let mut conn = Connection::open_with_flags(
+        tmp,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| sqlite_error(tmp, e))?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(|e| sqlite_error(tmp, e))?;
+    configure(&conn, tmp)?;
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(|e| sqlite_error(tmp, e))?;
+    tx.pragma_update(None, "application_id", APPLICATION_ID)
+        .map_err(|e| sqlite_error(tmp, e))?;
+    for step in MIGRATIONS {
+        tx.execute_batch(step).map_err(|e| sqlite_error(tmp, e))?;
+    }
+    tx.pragma_update(None, "user_version", FORMAT_VERSION)
+        .map_err(|e| sqlite_error(tmp, e))?;
+    init(&tx)?;
+    tx.commit().map_err(|e| sqlite_error(tmp, e))?;
+    // Closing checkpoints the WAL into the main file and removes it.
+    conn.close().map_err(|(_, e)| sqlite_error(tmp, e))?;
+    Ok(())
+}
+
+fn migrate(conn: &Connection, path: &Path, from: i64) -> Result<()> {
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .map_err(|e| sqlite_error(path, e))?;
+    let result = (|| {
+        // Re-read under the write lock: another process may have migrated.
+        let current: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| sqlite_error(path, e))?;
+        for step in MIGRATIONS.iter().skip(current.max(from) as usize) {
+            conn.execute_batch(step)
+                .map_err(|e| sqlite_error(path, e))?;
+        }
+        conn.pragma_update(None, "user_version", FORMAT_VERSION)
+            .map_err(|e| sqlite_error(path, e))
+    })();
+    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    conn.execute_batch(end).map_err(|e| sqlite_error(path, e))?;
+    result
+}
+
+/// Per-connection settings. None of them writes to the file.
+fn configure(conn: &Connection, path: &Path) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
+        .map_err(|e| sqlite_error(path, e))?;
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL;
+         PRAGMA secure_delete = ON;
+         PRAGMA foreign_keys = ON;
+         PRAGMA trusted_schema = OFF;",
+    )
+    .map_err(|e| sqlite_error(path, e))
+}
+
+/// Maps an SQLite error to the core error, naming the vault file.
+pub(crate) fn sqlite_error(path: &Path, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => Error::VaultCorrupt {
+            path: path.to_owned(),
+            detail: "it is not an SQLite database".into(),
+        },
+        Some(ErrorCode::DatabaseCorrupt) => Error::VaultCorrupt {
+            path: path.to_owned(),
+            detail: "the database structure is damaged".into(),
+        },
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Busy {
+            path: path.to_owned(),
+        },
+        _ => Error::Database {
+            path: path.to_owned(),
+            source: e,
+        },
+    }
+}
+
+/// A fresh random vault id.
+pub(crate) fn new_vault_id() -> [u8; 16] {
+    random_id()
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(|e| Error::io("cannot create the folder", dir, e))
+}
+
+fn sync_dir(dir: &Path) {
+    // Best effort: makes the new name durable on filesystems that need it.
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn noop(_: &rusqlite::Transaction<'_>) -> Result<()> {
+        Ok(())
+    }
+
+    #[test]
+    fn created_file_is_private_and_in_wal_mode() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("sub/vault.db");
+        let conn = create_new(&path, noop).expect("created");
+        let mode: String = conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .expect("pragma");
+        assert_eq!(mode, "wal");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let perm = fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(perm & 0o777, 0o600);
+        }
+        // No temporary file is left behind.
+        let names: Vec<_> = fs::read_dir(path.parent().expect("parent"))
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert!(
+            names.iter().all(|n| !n.to_string_lossy().contains(".new-")),
+            "{names:?}"
+        );
+    }
+
+    #[test]
+    fn create_refuses_an_existing_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("vault.db");
+        fs::write(&path, b"precious").expect("write");
+        let err = create_new(&path, noop).expect_err("exists");
+        assert_eq!(err.code(), "vault_exists");
+        assert_eq!(fs::read(&path).expect("read"), b"precious");
+    }
+
+    #[test]
+    fn failed_init_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("vault.db");
+        let err = create_new(&path, |_| Err(Error::Locked)).expect_err("init fails");
+        assert_eq!(err.code(), "locked");
+        assert_eq!(fs::read_dir(dir.path()).expect("read_dir").count(), 0);
+    }
+
+    #[test]
+    fn open_rejects_garbage_without_touching_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("vault.db");
+        let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 7 % 251) as u8).collect();
+        fs::write(&path, &garbage).expect("write");
+        let err = open_existing(&path).expect_err("garbage");
+        assert_eq!(err.code(), "vault_corrupt");
+        assert_eq!(fs::read(&path).expect("read"), garbage);
+    }
+
+    #[test]
+    fn open_rejects_empty_file_and_other_sqlite_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let empty = dir.path().join("empty.db");
+        fs::write(&empty, b"").expect("write");
+        assert_eq!(
+            open_existing(&empty).expect_err("empty").code(),
+            "vault_corrupt"
+        );
+        assert_eq!(fs::read(&empty).expect("read").len(), 0);
+
+        let other = dir.path().join("other.db");
+        Connection::open(&other)
+            .expect("open")
+            .execute_batch("CREATE TABLE t(x)")
+            .expect("create");
+        assert_eq!(
+            open_existing(&other).expect_err("other").code(),
+            "vault_corrupt"
+        );
+    }
+
+    #[test]
+    fn open_reports_missing_file_and_directory() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let missing = dir.path().join("nope.db");
+        assert_eq!(
+            open_existing(&missing).expect_err("missing").code(),
+            "vault_not_found"
+        );
+        assert!(!missing.exists(), "open must not create a file");
+        assert_eq!(
+            open_existing(dir.path()).expect_err("dir").code(),
+            "vault_corrupt"
+        );
+    }
+
+    #[test]
+    fn newer_format_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("vault.db");
+        let conn = create_new(&path, noop).expect("created");
+        conn.pragma_update(None, "user_version", FORMAT_VERSION + 1)
+            .expect("bump");
+        drop(conn);
+        let before = fs::read(&path).expect("read");
+        let err = open_existing(&path).expect_err("too new");
+        assert_eq!(err.code(), "vault_too_new");
+        assert_eq!(fs::read(&path).expect("read"), before);
+    }
+}
