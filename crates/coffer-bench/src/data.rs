@@ -1,6 +1,5 @@
 //! The same generated secrets, written into a Coffer vault and a KeePassXC database.
 
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -32,10 +31,32 @@ pub fn value(i: usize) -> String {
     s
 }
 
-/// A Coffer vault with `n` secrets; returns its path and key.
+/// A Coffer vault with `n` secrets; returns its path and key. Built by a child
+/// process (`coffer-bench --make-coffer PATH N`) so this process stays small and
+/// the peak RSS that `wait4` reports for later children is theirs alone (a
+/// forked child's peak counts the parent's pages until it calls exec).
 pub fn coffer_vault(dir: &Path, file: &str, n: usize) -> Result<(PathBuf, String), String> {
     let path = dir.join(file);
-    let (mut vault, key) = Vault::create(&path, false).map_err(|e| e.to_string())?;
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let out = Command::new(me)
+        .arg("--make-coffer")
+        .arg(&path)
+        .arg(n.to_string())
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!(
+            "building the vault failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let key = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    Ok((path, key))
+}
+
+/// The child side of [`coffer_vault`]: writes the vault and prints its key.
+pub fn make_coffer(path: &Path, n: usize) -> Result<String, String> {
+    let (mut vault, key) = Vault::create(path, false).map_err(|e| e.to_string())?;
     let batch = (0..n)
         .map(|i| NewSecret {
             name: name(i),
@@ -46,13 +67,14 @@ pub fn coffer_vault(dir: &Path, file: &str, n: usize) -> Result<(PathBuf, String
         })
         .collect();
     vault.create_secrets(batch).map_err(|e| e.to_string())?;
-    Ok((path, key.to_text().expose_secret().to_owned()))
+    Ok(key.to_text().expose_secret().to_owned())
 }
 
 /// A KeePassXC database with the same `n` entries, made with one `keepassxc-cli import`.
 pub fn keepassxc_db(kpx: &Path, dir: &Path, file: &str, n: usize) -> Result<PathBuf, String> {
     let xml_path = dir.join(format!("{file}.xml"));
-    std::fs::write(&xml_path, keepass_xml(n)).map_err(|e| e.to_string())?;
+    write_keepass_xml(&xml_path, n)
+        .map_err(|e| format!("cannot write {}: {e}", xml_path.display()))?;
     let db = dir.join(file);
     let mut child = Command::new(kpx)
         .args(["import", "-q", "-p"])
@@ -76,19 +98,24 @@ pub fn keepassxc_db(kpx: &Path, dir: &Path, file: &str, n: usize) -> Result<Path
     Ok(db)
 }
 
-fn keepass_xml(n: usize) -> String {
-    let mut xml = String::with_capacity(n * 420);
-    xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<KeePassFile>\n");
-    xml.push_str(
-        "<Meta><Generator>coffer-bench</Generator><DatabaseName>bench</DatabaseName></Meta>\n",
-    );
-    let _ = writeln!(
+/// Streams KeePass XML for `n` entries to `path` (no big string in memory).
+fn write_keepass_xml(path: &Path, n: usize) -> std::io::Result<()> {
+    let mut xml = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(
+        xml,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<KeePassFile>"
+    )?;
+    writeln!(
+        xml,
+        "<Meta><Generator>coffer-bench</Generator><DatabaseName>bench</DatabaseName></Meta>"
+    )?;
+    writeln!(
         xml,
         "<Root><Group><UUID>{}</UUID><Name>Root</Name>",
         uuid(u64::MAX)
-    );
+    )?;
     for i in 0..n {
-        let _ = writeln!(
+        writeln!(
             xml,
             "<Entry><UUID>{}</UUID>\
              <String><Key>Title</Key><Value>{}</Value></String>\
@@ -100,10 +127,10 @@ fn keepass_xml(n: usize) -> String {
             name(i),
             value(i),
             i % 97
-        );
+        )?;
     }
-    xml.push_str("</Group></Root>\n</KeePassFile>\n");
-    xml
+    writeln!(xml, "</Group></Root>\n</KeePassFile>")?;
+    xml.into_inner().map_err(|e| e.into_error())?.sync_all()
 }
 
 /// Base64 of 16 bytes derived from `i` (KeePass XML UUIDs).

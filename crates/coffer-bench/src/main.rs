@@ -28,6 +28,18 @@ fn main() {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--make-coffer" => {
+                let path = args.next().map(PathBuf::from).unwrap_or_default();
+                let n = args.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+                match data::make_coffer(&path, n) {
+                    Ok(key) => println!("{key}"),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        std::process::exit(1);
+                    }
+                }
+                return;
+            }
             "--reps" => opts.reps = args.next().and_then(|n| n.parse().ok()).unwrap_or(15),
             "--skip-keepassxc-100k" => opts.keepassxc_100k = false,
             other => {

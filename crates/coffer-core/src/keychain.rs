@@ -84,7 +84,18 @@ impl Keychain {
 }
 
 fn entry(account: &str) -> Result<keyring::Entry> {
-    keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(unavailable)
+    let entry = keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(unavailable)?;
+    if entry
+        .get_credential()
+        .downcast_ref::<keyring::mock::MockCredential>()
+        .is_some()
+    {
+        // keyring's in-memory mock would "keep" a vault key until the process exits.
+        return Err(Error::KeychainUnavailable {
+            detail: "this build has no persistent keychain store for this operating system".into(),
+        });
+    }
+    Ok(entry)
 }
 
 /// keyring's errors carry platform detail but never the stored secret.
@@ -95,5 +106,27 @@ fn unavailable(e: keyring::Error) -> Error {
             keyring::Error::PlatformFailure(inner) => format!("keychain failure: {inner}"),
             other => other.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn linux_builds_use_the_secret_service_not_the_mock_store() {
+        let entry = entry("coffer-unit-test").expect("a persistent store is compiled in");
+        assert!(entry
+            .get_credential()
+            .downcast_ref::<keyring::secret_service::SsCredential>()
+            .is_some());
+    }
+
+    #[test]
+    fn keychain_errors_never_carry_a_stored_value() {
+        let err = unavailable(keyring::Error::BadEncoding(b"sk_live_secret".to_vec()));
+        assert_eq!(err.code(), "keychain_unavailable");
+        assert!(!err.to_string().contains("sk_live_secret"), "{err}");
     }
 }
