@@ -87,6 +87,46 @@ pub enum Error {
     #[error("secret record {record} failed its integrity check: the vault file was modified or damaged; restore it from a backup")]
     RecordDamaged { record: String },
 
+    /// An export password breaks the rules (length, guessability). Never carries the password.
+    #[error("that export password is too weak: {reason}")]
+    WeakPassword { reason: String },
+
+    /// An encrypted import did not open with the password: wrong password or damaged file.
+    #[error("{file}: wrong password, or the file is damaged")]
+    WrongPassword { file: String },
+
+    /// An encrypted import needs a password and none was given.
+    #[error(
+        "{file} is encrypted; give its password (--password-file FILE, or type it when asked)"
+    )]
+    PasswordRequired { file: String },
+
+    /// An import file is malformed or of no known format.
+    #[error("{file}: {problem}")]
+    ImportInvalid { file: String, problem: String },
+
+    /// An import file is of a newer or unknown version.
+    #[error("{file}: {problem}")]
+    ImportUnsupported { file: String, problem: String },
+
+    /// An encrypted import asks for key-derivation work outside the allowed bounds.
+    #[error("{file}: {problem}; the file was not decrypted")]
+    ImportKdfLimits { file: String, problem: String },
+
+    /// An import has conflicts and no decision was given for some of them.
+    #[error(
+        "{count} conflicting secrets need a decision (replace, keep or skip); nothing was imported"
+    )]
+    ConflictsUnresolved { count: usize },
+
+    /// The export target exists and overwriting was not asked for.
+    #[error("{} already exists; choose another file or allow overwriting (--force)", path.display())]
+    ExportExists { path: PathBuf },
+
+    /// The export could not be produced.
+    #[error("the export failed: {problem}")]
+    ExportFailed { problem: String },
+
     /// Another process holds the vault busy for too long.
     #[error("the vault at {} is busy (another Coffer is writing); try again", path.display())]
     Busy { path: PathBuf },
@@ -130,6 +170,15 @@ impl Error {
             Error::InvalidDomain { .. } => "invalid_domain",
             Error::InvalidNote { .. } => "invalid_note",
             Error::RecordDamaged { .. } => "record_damaged",
+            Error::WeakPassword { .. } => "weak_password",
+            Error::WrongPassword { .. } => "wrong_password",
+            Error::PasswordRequired { .. } => "password_required",
+            Error::ImportInvalid { .. } => "import_invalid",
+            Error::ImportUnsupported { .. } => "import_unsupported",
+            Error::ImportKdfLimits { .. } => "import_kdf_limits",
+            Error::ConflictsUnresolved { .. } => "conflicts_unresolved",
+            Error::ExportExists { .. } => "export_exists",
+            Error::ExportFailed { .. } => "export_failed",
             Error::Busy { .. } => "busy",
             Error::Io { .. } => "io",
             Error::Database { .. } => "database",

@@ -14,6 +14,10 @@
 //! - Names are not unique: the most recently written secret of a name is in
 //!   effect and the others are *shadowed*.
 //! - The key can live in the OS [`Keychain`].
+//! - Export/import: Coffer files (Argon2id + AES-256-GCM, or plaintext),
+//!   Postman environments and dotenv, read by [`read_import`], compared by
+//!   [`Vault::import_preview`] and committed in one transaction by
+//!   [`Vault::import_apply`] with a [`Decision`] per conflict.
 //! - Every failure is an [`Error`] with a stable [`Error::code`].
 
 mod crypto;
@@ -24,6 +28,7 @@ mod paths;
 mod process;
 mod secret;
 mod store;
+mod transfer;
 mod vault;
 
 pub use error::{Error, ErrorBody, Result};
@@ -36,7 +41,14 @@ pub use secret::{
     NAME_MAX_CHARS, NOTE_MAX_CHARS, VALUE_MAX_BYTES,
 };
 pub use store::FORMAT_VERSION;
-pub use vault::{SetOutcome, Vault, DATA_KEY_MAX_ENCRYPTIONS};
+pub use transfer::{
+    read_import, write_export_file, ExportPassword, FileReport, Format, ImportSet, ImportSource,
+    Incoming, KdfParams, EXPORT_PASSWORD_MIN_CHARS, EXPORT_VERSION, FORMAT_NAME,
+    IMPORT_MAX_FILE_BYTES,
+};
+pub use vault::{
+    Conflict, Decision, ImportSummary, Preview, SetOutcome, Vault, DATA_KEY_MAX_ENCRYPTIONS,
+};
 
 /// Re-exported so callers can build and read values without naming `secrecy`.
 pub use secrecy::{ExposeSecret, SecretString};

@@ -63,6 +63,15 @@ impl Timestamp {
         Timestamp((time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64)
     }
 
+    /// Reads an RFC 3339 time (as written by [`Timestamp::rfc3339`] or any other writer).
+    pub fn parse_rfc3339(text: &str) -> Option<Self> {
+        let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+            .ok()?;
+        i64::try_from(t.unix_timestamp_nanos() / 1_000_000)
+            .ok()
+            .map(Timestamp)
+    }
+
     /// RFC 3339 with milliseconds, e.g. `2026-11-23T14:33:28.123Z`.
     pub fn rfc3339(self) -> String {
         let nanos = i128::from(self.0) * 1_000_000;
@@ -96,7 +105,8 @@ pub struct SecretInfo {
     pub shadowed: bool,
 }
 
-/// A new secret.
+/// A new secret. Its `Debug` shows the value as `[REDACTED]` (secrecy).
+#[derive(Debug)]
 pub struct NewSecret {
     pub name: String,
     pub value: SecretString,
@@ -311,6 +321,22 @@ mod tests {
     }
 
     #[test]
+    fn new_secret_debug_redacts_the_value() {
+        let s = NewSecret {
+            name: "api".into(),
+            value: SecretString::from("sk_live_do_not_print".to_owned()),
+            enabled: true,
+            allowed_domains: vec![],
+            note: String::new(),
+        };
+        let shown = format!("{s:?}");
+        assert!(
+            shown.contains("api") && !shown.contains("sk_live_do_not_print"),
+            "{shown}"
+        );
+    }
+
+    #[test]
     fn secret_id_round_trips_through_hex() {
         let id = SecretId([0xab; 16]);
         assert_eq!(id.to_string(), "ab".repeat(16));
@@ -323,5 +349,16 @@ mod tests {
     fn timestamps_serialize_as_rfc3339() {
         assert_eq!(Timestamp(0).rfc3339(), "1970-01-01T00:00:00Z");
         assert_eq!(Timestamp(1_500).rfc3339(), "1970-01-01T00:00:01.5Z");
+        for t in [0, 1_500, 1_763_908_408_123, -86_400_000] {
+            assert_eq!(
+                Timestamp::parse_rfc3339(&Timestamp(t).rfc3339()),
+                Some(Timestamp(t))
+            );
+        }
+        assert_eq!(
+            Timestamp::parse_rfc3339("2026-11-23T15:00:00+01:00"),
+            Some(Timestamp(1_795_442_400_000))
+        );
+        assert_eq!(Timestamp::parse_rfc3339("yesterday"), None);
     }
 }

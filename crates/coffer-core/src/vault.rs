@@ -34,6 +34,9 @@ pub struct Vault {
     id: [u8; 16],
     unlocked: Option<Keys>,
     max_encryptions: u64,
+    /// Test hook: the write transaction fails after this many records were put.
+    #[cfg(test)]
+    fail_put_after: Option<usize>,
 }
 
 /// Key material of an unlocked vault; all of it zeroizes on drop.
@@ -122,6 +125,8 @@ impl Vault {
             id,
             unlocked: None,
             max_encryptions: DATA_KEY_MAX_ENCRYPTIONS,
+            #[cfg(test)]
+            fail_put_after: None,
         })
     }
 
@@ -435,11 +440,7 @@ impl Vault {
     fn open_value(&mut self, row: &Row) -> Result<SecretString> {
         let keys = self.unlocked.as_mut().ok_or(Error::Locked)?;
         let cipher = data_cipher(&self.conn, &self.path, &self.id, keys, row.generation)?;
-        let plain = cipher
-            .open(&record_aad(&self.id, &row.id, Field::Value), &row.value)
-            .map_err(|_| damaged(&row.id))?;
-        let text = std::str::from_utf8(&plain).map_err(|_| damaged(&row.id))?;
-        Ok(SecretString::from(text.to_owned()))
+        open_value_blob(cipher, &self.id, &row.id, &row.value)
     }
 
     /// Runs `f` in one IMMEDIATE transaction with `seals` encryptions budgeted
@@ -451,6 +452,8 @@ impl Vault {
             id,
             unlocked,
             max_encryptions,
+            #[cfg(test)]
+            fail_put_after,
         } = self;
         let keys = unlocked.as_mut().ok_or(Error::Locked)?;
         let tx = conn
@@ -486,9 +489,8 @@ impl Vault {
                 r.get(0)
             })
             .map_err(|e| sqlite_error(path, e))?;
-        if fresh.is_none() {
-            data_cipher(&tx, path, id, keys, generation)?;
-        }
+        // Every generation, so the transaction can also read older records.
+        load_all_data_keys(&tx, path, id, keys)?;
         let result = {
             let cipher = match &fresh {
                 Some(c) => c,
@@ -507,7 +509,10 @@ impl Vault {
                 cipher,
                 generation,
                 index: &keys.index,
+                data: &keys.data,
                 next_seq,
+                #[cfg(test)]
+                fail_put_after: *fail_put_after,
             };
             f(&mut writer)?
         };
@@ -527,11 +532,23 @@ struct Writer<'a> {
     cipher: &'a Cipher,
     generation: i64,
     index: &'a SymmetricKey,
+    data: &'a HashMap<i64, Cipher>,
     next_seq: i64,
+    #[cfg(test)]
+    fail_put_after: Option<usize>,
 }
 
 impl Writer<'_> {
     fn put(&mut self, id: &[u8; 16], meta: &Meta, value: &str) -> Result<()> {
+        #[cfg(test)]
+        if let Some(left) = self.fail_put_after.as_mut() {
+            if *left == 0 {
+                return Err(Error::ExportFailed {
+                    problem: "injected test failure".into(),
+                });
+            }
+            *left -= 1;
+        }
         let json = Zeroizing::new(
             serde_json::to_vec(meta).unwrap_or_else(|_| unreachable!("Meta always serializes")),
         );
@@ -700,6 +717,19 @@ fn open_meta(cipher: &Cipher, vault_id: &[u8; 16], id: &[u8; 16], sealed: &[u8])
     serde_json::from_slice(&plain).map_err(|_| damaged(id))
 }
 
+fn open_value_blob(
+    cipher: &Cipher,
+    vault_id: &[u8; 16],
+    id: &[u8; 16],
+    sealed: &[u8],
+) -> Result<SecretString> {
+    let plain = cipher
+        .open(&record_aad(vault_id, id, Field::Value), sealed)
+        .map_err(|_| damaged(id))?;
+    let text = std::str::from_utf8(&plain).map_err(|_| damaged(id))?;
+    Ok(SecretString::from(text.to_owned()))
+}
+
 fn info(id: [u8; 16], meta: Meta, shadowed: bool) -> SecretInfo {
     SecretInfo {
         id: SecretId(id),
@@ -735,6 +765,10 @@ fn read_meta<T: rusqlite::types::FromSql>(conn: &Connection, path: &Path, key: &
             detail: format!("the `{key}` entry is missing"),
         })
 }
+
+#[path = "vault_transfer.rs"]
+mod transfer;
+pub use transfer::{Conflict, Decision, ImportSummary, Preview};
 
 #[cfg(test)]
 #[path = "vault_tests.rs"]

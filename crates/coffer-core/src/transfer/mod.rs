@@ -1,0 +1,366 @@
+//! Export and import: Coffer files (encrypted and plaintext), Postman
+//! environments, dotenv; format detection from content; hostile-input limits.
+//!
+//! Reading an import ([`read_import`]) never touches the vault; the vault's
+//! [`crate::Vault::import_preview`] and [`crate::Vault::import_apply`] compare
+//! and commit (one transaction).
+
+mod coffer_file;
+mod foreign;
+mod password;
+
+use std::fs::{self, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::secret::{check_note, check_value, normalize_domains, normalize_name, Timestamp};
+
+pub(crate) use coffer_file::{write_encrypted, write_plaintext, SecretOut};
+pub use coffer_file::{KdfParams, EXPORT_VERSION, FORMAT_NAME};
+pub use password::{ExportPassword, EXPORT_PASSWORD_MIN_CHARS};
+
+/// Largest file an import reads.
+pub const IMPORT_MAX_FILE_BYTES: u64 = 128 * 1024 * 1024;
+
+/// A secret read from an import, not yet in the vault.
+pub struct Incoming {
+    pub name: String,
+    pub value: SecretString,
+    pub enabled: bool,
+    pub allowed_domains: Vec<String>,
+    pub note: String,
+    pub created_at: Option<Timestamp>,
+    pub updated_at: Option<Timestamp>,
+    /// Marked secret by its source (Postman `type: "secret"`).
+    pub flagged_secret: bool,
+}
+
+/// The formats an import understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    CofferEncrypted,
+    CofferPlaintext,
+    PostmanEnvironment,
+    Dotenv,
+}
+
+/// What happened to one file of an import.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// The file's path, or `stdin`.
+    pub source: String,
+    /// Its format, when recognized.
+    pub format: Option<Format>,
+    /// How many secrets it holds.
+    pub secrets: usize,
+    /// Why it was left out (only in a folder import).
+    pub skipped: Option<String>,
+}
+
+/// Everything read from an import source.
+pub struct ImportSet {
+    pub files: Vec<FileReport>,
+    pub secrets: Vec<Incoming>,
+}
+
+/// What a file's problem is, before the file's name is attached.
+#[derive(Debug)]
+pub(crate) enum FileError {
+    Invalid(String),
+    Unrecognized(String),
+    UnsupportedVersion(String),
+    KdfLimits(String),
+    PasswordRequired,
+    WrongPassword,
+}
+
+impl FileError {
+    /// A JSON error without any value from the file (serde's "invalid type"
+    /// messages quote the offending value, which may be a secret).
+    fn json(e: serde_json::Error) -> Self {
+        let full = e.to_string();
+        let what = if ["invalid type", "invalid value", "invalid length"]
+            .iter()
+            .any(|p| full.starts_with(p))
+        {
+            "a field has the wrong type or value".to_owned()
+        } else {
+            full.split(" at line ").next().unwrap_or(&full).to_owned()
+        };
+        FileError::Invalid(format!(
+            "invalid JSON at line {} column {}: {what}",
+            e.line(),
+            e.column()
+        ))
+    }
+
+    fn into_error(self, source: &str) -> Error {
+        let file = source.to_owned();
+        match self {
+            FileError::Invalid(problem) | FileError::Unrecognized(problem) => {
+                Error::ImportInvalid { file, problem }
+            }
+            FileError::UnsupportedVersion(problem) => Error::ImportUnsupported { file, problem },
+            FileError::KdfLimits(problem) => Error::ImportKdfLimits { file, problem },
+            FileError::PasswordRequired => Error::PasswordRequired { file },
+            FileError::WrongPassword => Error::WrongPassword { file },
+        }
+    }
+}
+
+/// Where an import comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum ImportSource<'a> {
+    /// A file, or a folder (every importable file in it).
+    Path(&'a Path),
+    /// Text piped or pasted in, with a label for messages (e.g. `stdin`).
+    Text { label: &'a str, bytes: &'a [u8] },
+}
+
+/// Reads and checks an import without touching any vault. `vault` is the
+/// vault's own file, refused as an import source. `password` opens encrypted
+/// files; without it they fail with `password_required`.
+pub fn read_import(
+    source: ImportSource<'_>,
+    password: Option<&SecretString>,
+    vault: Option<&Path>,
+) -> Result<ImportSet> {
+    let mut set = ImportSet {
+        files: Vec::new(),
+        secrets: Vec::new(),
+    };
+    match source {
+        ImportSource::Text { label, bytes } => {
+            let (format, items) = parse(bytes, password).map_err(|e| e.into_error(label))?;
+            set.add(label, format, items);
+        }
+        ImportSource::Path(path) => {
+            let meta = fs::metadata(path).map_err(|e| Error::io("cannot read", path, e))?;
+            if meta.is_dir() {
+                read_folder(path, password, vault, &mut set)?;
+            } else {
+                let label = path.display().to_string();
+                let bytes = read_file(path, vault).map_err(|e| e.into_error(&label))?;
+                let (format, items) = parse(&bytes, password).map_err(|e| e.into_error(&label))?;
+                set.add(&label, format, items);
+            }
+        }
+    }
+    Ok(set)
+}
+
+impl ImportSet {
+    fn add(&mut self, source: &str, format: Format, items: Vec<Incoming>) {
+        self.files.push(FileReport {
+            source: source.to_owned(),
+            format: Some(format),
+            secrets: items.len(),
+            skipped: None,
+        });
+        self.secrets.extend(items);
+    }
+
+    fn skip(&mut self, source: String, why: String) {
+        self.files.push(FileReport {
+            source,
+            format: None,
+            secrets: 0,
+            skipped: Some(why),
+        });
+    }
+}
+
+fn read_folder(
+    dir: &Path,
+    password: Option<&SecretString>,
+    vault: Option<&Path>,
+    set: &mut ImportSet,
+) -> Result<()> {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|e| Error::io("cannot read the folder", dir, e))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()
+        .map_err(|e| Error::io("cannot read the folder", dir, e))?;
+    entries.sort();
+    for path in entries {
+        let label = path.display().to_string();
+        if path.is_dir() {
+            set.skip(
+                label,
+                "a folder (folders are not searched recursively)".into(),
+            );
+            continue;
+        }
+        let outcome = read_file(&path, vault).and_then(|bytes| parse(&bytes, password));
+        match outcome {
+            Ok((format, items)) => set.add(&label, format, items),
+            Err(FileError::Unrecognized(why)) => set.skip(label, why),
+            Err(e) => return Err(e.into_error(&label)),
+        }
+    }
+    Ok(())
+}
+
+/// Reads a regular file, refusing FIFOs, devices, the vault itself and oversized files.
+fn read_file(path: &Path, vault: Option<&Path>) -> Result<Vec<u8>, FileError> {
+    let meta =
+        fs::metadata(path).map_err(|e| FileError::Invalid(format!("cannot read it: {e}")))?;
+    if !meta.is_file() {
+        return Err(FileError::Unrecognized(
+            "not a regular file (a FIFO, socket or device)".into(),
+        ));
+    }
+    if let (Some(vault), Ok(me)) = (vault, fs::canonicalize(path)) {
+        if fs::canonicalize(vault).is_ok_and(|v| v == me) {
+            return Err(FileError::Invalid(
+                "it is the vault file itself; import an export instead".into(),
+            ));
+        }
+    }
+    if meta.len() > IMPORT_MAX_FILE_BYTES {
+        return Err(FileError::Invalid(format!(
+            "it is {} bytes; the import limit is {IMPORT_MAX_FILE_BYTES} bytes",
+            meta.len()
+        )));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    fs::File::open(path)
+        .and_then(|f| f.take(IMPORT_MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| FileError::Invalid(format!("cannot read it: {e}")))?;
+    if bytes.len() as u64 > IMPORT_MAX_FILE_BYTES {
+        return Err(FileError::Invalid(format!(
+            "it grew past the import limit of {IMPORT_MAX_FILE_BYTES} bytes"
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Detects the format from the content and reads it.
+fn parse(
+    bytes: &[u8],
+    password: Option<&SecretString>,
+) -> Result<(Format, Vec<Incoming>), FileError> {
+    if bytes.len() as u64 > IMPORT_MAX_FILE_BYTES {
+        return Err(FileError::Invalid(format!(
+            "it is larger than the import limit of {IMPORT_MAX_FILE_BYTES} bytes"
+        )));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        FileError::Invalid(format!(
+            "it is not valid UTF-8 (bad byte at offset {})",
+            e.valid_up_to()
+        ))
+    })?;
+    let trimmed = text.trim_start();
+    if trimmed.is_empty() {
+        return Err(FileError::Invalid("it is empty".into()));
+    }
+    let (format, items) = if trimmed.starts_with('{') {
+        let probe: JsonProbe = serde_json::from_str(text).map_err(FileError::json)?;
+        if coffer_file::is_coffer(probe.format.as_deref()) {
+            let format = if coffer_file::is_encrypted(text) {
+                Format::CofferEncrypted
+            } else {
+                Format::CofferPlaintext
+            };
+            (format, coffer_file::read(text, password)?)
+        } else if probe.values.is_some() {
+            (Format::PostmanEnvironment, foreign::read_postman(text)?)
+        } else if probe.items.is_some() || probe.encrypted.is_some() {
+            return Err(FileError::Invalid(
+                "Bitwarden exports cannot be imported yet; export from Bitwarden as .env or Postman, or wait for the Bitwarden importer".into(),
+            ));
+        } else {
+            return Err(FileError::Unrecognized(
+                "a JSON object of no format Coffer knows (Coffer export, Postman environment)"
+                    .into(),
+            ));
+        }
+    } else if foreign::looks_like_dotenv(text) {
+        (Format::Dotenv, foreign::read_dotenv(text)?)
+    } else {
+        return Err(FileError::Unrecognized(
+            "not a format Coffer can import (Coffer export, Postman environment, dotenv)".into(),
+        ));
+    };
+    Ok((format, validate(items)?))
+}
+
+#[derive(serde::Deserialize)]
+struct JsonProbe {
+    format: Option<String>,
+    values: Option<serde::de::IgnoredAny>,
+    items: Option<serde::de::IgnoredAny>,
+    encrypted: Option<serde::de::IgnoredAny>,
+}
+
+/// Applies the vault's rules to every incoming secret, naming the one that breaks them.
+fn validate(mut items: Vec<Incoming>) -> Result<Vec<Incoming>, FileError> {
+    for (i, item) in items.iter_mut().enumerate() {
+        let label = format!("secret #{} ({:?})", i + 1, item.name);
+        let at = |e: Error| FileError::Invalid(format!("{label}: {e}"));
+        item.name = normalize_name(&item.name).map_err(at)?;
+        item.allowed_domains = normalize_domains(&item.allowed_domains).map_err(at)?;
+        check_note(&item.note).map_err(at)?;
+        check_value(item.value.expose_secret()).map_err(at)?;
+    }
+    Ok(items)
+}
+
+/// Writes an export atomically with mode 0600: a temporary file in the same
+/// folder, synced, then moved into place. Without `overwrite` an existing
+/// file is never replaced.
+pub fn write_export_file(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    if !overwrite && fs::symlink_metadata(path).is_ok() {
+        return Err(Error::ExportExists {
+            path: path.to_owned(),
+        });
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(
+        ".{name}.tmp-{}",
+        crate::secret::SecretId(crate::crypto::random_id())
+    ));
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let result = options
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+        .map_err(|e| Error::io("cannot write", &tmp, e))
+        .and_then(|()| {
+            if overwrite {
+                fs::rename(&tmp, path).map_err(|e| Error::io("cannot write", path, e))
+            } else {
+                fs::hard_link(&tmp, path).map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::AlreadyExists {
+                        Error::ExportExists {
+                            path: path.to_owned(),
+                        }
+                    } else {
+                        Error::io("cannot write", path, e)
+                    }
+                })
+            }
+        });
+    let _ = fs::remove_file(&tmp);
+    result?;
+    if let Ok(d) = fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
