@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Coffer: a local-first vault for API keys, tokens and passwords.
 #[derive(Debug, Parser)]
@@ -73,6 +73,11 @@ pub enum Command {
         /// Name of the secret.
         name: String,
     },
+    /// Write every secret to an export file (encrypted with a password, or plaintext).
+    Export(ExportArgs),
+    /// Import secrets from a file, a folder, or stdin (`-`): Coffer exports,
+    /// Postman environments, dotenv. Shows a preview, then applies it.
+    Import(ImportArgs),
     /// Delete every secret; the vault key stays.
     Clear {
         /// Do not ask for confirmation.
@@ -103,4 +108,56 @@ pub struct SetArgs {
     /// Store the secret enabled (the default for a new secret).
     #[arg(long)]
     pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    /// Argon2id + AES-256-GCM under a password (recommended).
+    Encrypted,
+    /// Every value in the clear; needs confirmation.
+    Plaintext,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The file format.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// The file to write (mode 0600, written atomically).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Read the export password from this file (else COFFER_EXPORT_PASSWORD, else a prompt).
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// Confirm a plaintext export without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OnConflict {
+    /// The incoming secret replaces the existing one.
+    Replace,
+    /// Both stay; the incoming one is in effect, the existing one is shadowed.
+    Keep,
+    /// The incoming secret is not imported.
+    Skip,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A file, a folder (every importable file in it), or `-` for stdin.
+    pub source: String,
+    /// Read the password of an encrypted file from this file.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// What to do with every conflicting secret (otherwise asked on a tty, or an error).
+    #[arg(long, value_enum)]
+    pub on_conflict: Option<OnConflict>,
+    /// Print the preview only; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }

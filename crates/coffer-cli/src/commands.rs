@@ -36,7 +36,7 @@ pub struct Context {
 }
 
 impl Context {
-    fn unlocked(&self) -> Result<Vault, Error> {
+    pub fn unlocked(&self) -> Result<Vault, Error> {
         let mut vault = Vault::open(&self.vault_path)?;
         unlock(&mut vault, self.key_file.as_deref())?;
         Ok(vault)
@@ -229,13 +229,10 @@ pub fn get(ctx: &Context, name: &str, no_newline: bool) -> Outcome {
 pub fn list(ctx: &Context, json: bool) -> Outcome {
     let mut vault = ctx.unlocked()?;
     let mut secrets = vault.list()?;
-    // By name; within a name, the one in effect first.
-    secrets.sort_by(|a, b| {
-        a.name
-            .cmp(&b.name)
-            .then(b.updated_at.cmp(&a.updated_at))
-            .then(a.shadowed.cmp(&b.shadowed))
-    });
+    // By name; within a name, the one in effect first, then newest writes first
+    // (list() returns write order).
+    secrets.reverse();
+    secrets.sort_by(|a, b| a.name.cmp(&b.name).then(a.shadowed.cmp(&b.shadowed)));
     let mut out = std::io::stdout().lock();
     if json {
         let _ = writeln!(out, "{}", to_json(&secrets));
@@ -325,7 +322,7 @@ pub fn set_enabled(ctx: &Context, name: &str, enabled: bool) -> Outcome {
     Ok(())
 }
 
-fn confirmed(yes: bool, question: &str, flag_hint: &str) -> Outcome {
+pub fn confirmed(yes: bool, question: &str, flag_hint: &str) -> Outcome {
     if yes {
         return Ok(());
     }

@@ -1,12 +1,13 @@
 //! `coffer`: the command-line face of a Coffer vault.
 //!
-//! Exit codes: 0 ok; 1 error; 2 usage; 3 wrong vault key; 4 refused by
+//! Exit codes: 0 ok; 1 error; 2 usage; 3 wrong vault key or export password; 4 refused by
 //! policy; 5 vault locked or key unavailable. Errors go to stderr as one
 //! line starting with `error:`.
 
 mod cli;
 mod commands;
 mod input;
+mod transfer;
 mod unlock;
 
 use std::process::ExitCode;
@@ -35,6 +36,8 @@ fn main() -> ExitCode {
         Command::Rm { name } => commands::remove(&ctx, &name),
         Command::Enable { name } => commands::set_enabled(&ctx, &name, true),
         Command::Disable { name } => commands::set_enabled(&ctx, &name, false),
+        Command::Export(args) => transfer::export(&ctx, args),
+        Command::Import(args) => transfer::import(&ctx, args),
         Command::Clear { yes } => commands::clear(&ctx, yes),
         Command::Reset { yes } => commands::reset(&ctx, yes),
     };
@@ -54,7 +57,7 @@ fn main() -> ExitCode {
 /// The exit code of a core error code.
 fn exit_code(code: &str) -> u8 {
     match code {
-        "wrong_key" | "key_typo" | "key_format" => 3,
+        "wrong_key" | "key_typo" | "key_format" | "wrong_password" => 3,
         "policy_denied" => 4,
         "key_unavailable" | "locked" => 5,
         _ => 1,

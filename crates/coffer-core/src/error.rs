@@ -115,7 +115,7 @@ pub enum Error {
 
     /// An import has conflicts and no decision was given for some of them.
     #[error(
-        "{count} conflicting secrets need a decision (replace, keep or skip); nothing was imported"
+        "{count} conflicting secrets need a decision: replace, keep or skip (coffer import --on-conflict); nothing was imported"
     )]
     ConflictsUnresolved { count: usize },
 

@@ -364,3 +364,108 @@ pub fn write_export_file(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod vector_tests {
+    //! The checked-in test vectors of `docs/export-format.md`.
+    use super::*;
+
+    const ENCRYPTED: &[u8] = include_bytes!("../../../../docs/vectors/v1-encrypted.json");
+    const PLAINTEXT: &[u8] = include_bytes!("../../../../docs/vectors/v1-plaintext.json");
+    const PASSWORD: &str = include_str!("../../../../docs/vectors/v1-encrypted.password");
+
+    fn read(bytes: &[u8], password: Option<&str>) -> Result<ImportSet> {
+        let pw = password.map(|p| SecretString::from(p.to_owned()));
+        read_import(
+            ImportSource::Text {
+                label: "vector",
+                bytes,
+            },
+            pw.as_ref(),
+            None,
+        )
+    }
+
+    fn summary(set: &ImportSet) -> Vec<(String, String, bool, Vec<String>, String)> {
+        set.secrets
+            .iter()
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    s.value.expose_secret().to_owned(),
+                    s.enabled,
+                    s.allowed_domains.clone(),
+                    s.note.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn encrypted_vector_decrypts_to_the_plaintext_vector() {
+        let enc = read(ENCRYPTED, Some(PASSWORD)).expect("decrypts");
+        let plain = read(PLAINTEXT, None).expect("reads");
+        assert_eq!(enc.files[0].format, Some(Format::CofferEncrypted));
+        assert_eq!(plain.files[0].format, Some(Format::CofferPlaintext));
+        assert_eq!(summary(&enc), summary(&plain));
+        let got = summary(&plain);
+        assert_eq!(got[0].0, "stripe");
+        assert_eq!(got[0].1, "coffer-test-vector-value-0001");
+        assert_eq!(got[0].3, ["api.stripe.com", "*.stripe.network"]);
+        assert_eq!(got[2].1, "line one\nline \"two\" — ünïcode 🔑\n");
+        assert!(!got[2].2);
+    }
+
+    #[test]
+    fn encrypted_vector_refuses_a_wrong_password_and_any_change() {
+        let err = read(ENCRYPTED, Some("vector password: Coffer 2027!"))
+            .err()
+            .expect("wrong password");
+        assert_eq!(err.code(), "wrong_password");
+        let text = std::str::from_utf8(ENCRYPTED).expect("utf-8");
+        let mut file: serde_json::Value = serde_json::from_str(text).expect("json");
+        let ct = file["ciphertext"].as_str().expect("ciphertext").to_owned();
+        let flipped = format!(
+            "{}{}",
+            if ct.starts_with('A') { "B" } else { "A" },
+            &ct[1..]
+        );
+        file["ciphertext"] = flipped.into();
+        let err = read(file.to_string().as_bytes(), Some(PASSWORD))
+            .err()
+            .expect("tampered");
+        assert_eq!(err.code(), "wrong_password");
+    }
+
+    #[test]
+    fn plaintext_vector_write_parse_write_is_byte_identical() {
+        let set = read(PLAINTEXT, None).expect("reads");
+        let file: serde_json::Value = serde_json::from_slice(PLAINTEXT).expect("json");
+        let exported_at =
+            Timestamp::parse_rfc3339(file["exported_at"].as_str().expect("exported_at"))
+                .expect("time");
+        let times: Vec<(String, String)> = set
+            .secrets
+            .iter()
+            .map(|s| {
+                let t = |t: Option<Timestamp>| t.map(Timestamp::rfc3339).unwrap_or_default();
+                (t(s.created_at), t(s.updated_at))
+            })
+            .collect();
+        let out: Vec<SecretOut<'_>> = set
+            .secrets
+            .iter()
+            .zip(&times)
+            .map(|(s, (c, u))| SecretOut {
+                name: &s.name,
+                value: s.value.expose_secret(),
+                enabled: s.enabled,
+                allowed_domains: &s.allowed_domains,
+                note: &s.note,
+                created_at: c.clone(),
+                updated_at: u.clone(),
+            })
+            .collect();
+        assert_eq!(&*write_plaintext(&out, exported_at), PLAINTEXT);
+    }
+}

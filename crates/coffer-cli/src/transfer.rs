@@ -1,0 +1,229 @@
+//! `coffer export` and `coffer import`.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+use coffer_core::{
+    read_import, write_export_file, Decision, Error, ExportPassword, ExposeSecret, ImportSource,
+    Preview, SecretString, EXPORT_PASSWORD_MIN_CHARS, IMPORT_MAX_FILE_BYTES,
+};
+use zeroize::Zeroizing;
+
+use crate::cli::{ExportArgs, ExportFormat, ImportArgs, OnConflict};
+use crate::commands::{Context, Failure, Outcome};
+use crate::input;
+
+/// Environment variable holding the export password.
+pub const EXPORT_PASSWORD_ENV: &str = "COFFER_EXPORT_PASSWORD";
+
+pub fn export(ctx: &Context, args: ExportArgs) -> Outcome {
+    let mut vault = ctx.unlocked()?;
+    let password = match args.format {
+        ExportFormat::Encrypted => {
+            let text = export_password(args.password_file.as_deref())?;
+            Some(ExportPassword::new(text, EXPORT_PASSWORD_MIN_CHARS)?)
+        }
+        ExportFormat::Plaintext => {
+            crate::commands::confirmed(
+                args.yes,
+                &format!(
+                    "Write every secret UNENCRYPTED to {}? Anyone who can read the file can read them.",
+                    args.output.display()
+                ),
+                "refusing to write a plaintext export without confirmation",
+            )?;
+            None
+        }
+    };
+    let bytes = vault.export(password.as_ref())?;
+    write_export_file(&args.output, &bytes, args.force)?;
+    let kind = if password.is_some() {
+        "encrypted"
+    } else {
+        "plaintext"
+    };
+    eprintln!(
+        "exported {} secrets to {} ({kind}, mode 0600)",
+        vault.secret_count()?,
+        args.output.display()
+    );
+    Ok(())
+}
+
+/// `--password-file`, else `COFFER_EXPORT_PASSWORD`, else a prompt typed twice.
+fn export_password(file: Option<&Path>) -> Result<SecretString, Failure> {
+    if let Some(file) = file {
+        return read_password_file(file).map_err(Failure::Core);
+    }
+    if let Some(text) = std::env::var_os(EXPORT_PASSWORD_ENV) {
+        return Ok(SecretString::from(text.to_string_lossy().into_owned()));
+    }
+    if !input::interactive() {
+        return Err(Failure::Usage(format!(
+            "an encrypted export needs a password: pass --password-file FILE or set {EXPORT_PASSWORD_ENV}"
+        )));
+    }
+    let first = prompt("Export password (12+ characters): ")?;
+    let again = prompt("Repeat it: ")?;
+    if first.expose_secret() != again.expose_secret() {
+        return Err(Failure::Usage(
+            "the two passwords differ; nothing was exported".into(),
+        ));
+    }
+    Ok(first)
+}
+
+fn prompt(question: &str) -> Result<SecretString, Failure> {
+    rpassword::prompt_password(question)
+        .map(SecretString::from)
+        .map_err(|e| {
+            Failure::Usage(format!(
+                "could not read the password from the terminal: {e}"
+            ))
+        })
+}
+
+/// A password file's content, without one trailing newline.
+fn read_password_file(file: &Path) -> Result<SecretString, Error> {
+    let text = std::fs::read_to_string(file)
+        .map(Zeroizing::new)
+        .map_err(|e| Error::Io {
+            action: "cannot read the password file",
+            path: file.to_owned(),
+            source: e,
+        })?;
+    let trimmed = text
+        .strip_suffix('\n')
+        .map(|t| t.strip_suffix('\r').unwrap_or(t))
+        .unwrap_or(&text);
+    Ok(SecretString::from(trimmed.to_owned()))
+}
+
+pub fn import(ctx: &Context, args: ImportArgs) -> Outcome {
+    let mut vault = ctx.unlocked()?;
+    let stdin_bytes = if args.source == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(IMPORT_MAX_FILE_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::ImportInvalid {
+                file: "stdin".into(),
+                problem: format!("cannot read it: {e}"),
+            })?;
+        Some(Zeroizing::new(buf))
+    } else {
+        None
+    };
+    let source = match &stdin_bytes {
+        Some(bytes) => ImportSource::Text {
+            label: "stdin",
+            bytes,
+        },
+        None => ImportSource::Path(Path::new(&args.source)),
+    };
+    let mut password = args
+        .password_file
+        .as_deref()
+        .map(read_password_file)
+        .transpose()?;
+    let set = match read_import(source, password.as_ref(), Some(&ctx.vault_path)) {
+        Err(Error::PasswordRequired { file }) if password.is_none() && input::interactive() => {
+            password = Some(prompt(&format!("Password of {file}: "))?);
+            read_import(source, password.as_ref(), Some(&ctx.vault_path))?
+        }
+        other => other?,
+    };
+    for file in &set.files {
+        match (&file.format, &file.skipped) {
+            (Some(format), _) => println!(
+                "read {}: {} secrets ({})",
+                file.source,
+                file.secrets,
+                format_name(*format)
+            ),
+            (None, Some(why)) => println!("skipped {}: {why}", file.source),
+            (None, None) => {}
+        }
+    }
+    let preview = vault.import_preview(&set)?;
+    print_preview(&preview);
+    if args.dry_run {
+        eprintln!("dry run: nothing was changed");
+        return Ok(());
+    }
+    let default = match args.on_conflict {
+        Some(choice) => Some(decision(choice)),
+        None if preview.conflicts.is_empty() => None,
+        None if input::interactive() => Some(ask_decision(preview.conflicts.len())?),
+        None => None,
+    };
+    let summary = vault.import_apply(set, default, &HashMap::new())?;
+    eprintln!(
+        "imported: {} created, {} replaced, {} kept (older ones now shadowed), {} skipped, {} unchanged",
+        summary.created, summary.replaced, summary.kept, summary.skipped, summary.unchanged
+    );
+    Ok(())
+}
+
+fn print_preview(preview: &Preview) {
+    println!(
+        "new: {}  unchanged: {}  conflicts: {}",
+        preview.new,
+        preview.unchanged,
+        preview.conflicts.len()
+    );
+    if preview.flagged_secret > 0 {
+        println!(
+            "{} of them are marked secret by their source",
+            preview.flagged_secret
+        );
+    }
+    for c in &preview.conflicts {
+        let incoming = c
+            .incoming_updated_at
+            .map_or_else(|| "no time".to_owned(), |t| t.rfc3339());
+        let what = if c.values_differ {
+            "values differ"
+        } else {
+            "same value, other details differ"
+        };
+        println!(
+            "conflict: {} (existing updated {}, incoming {incoming}; {what})",
+            c.name,
+            c.existing_updated_at.rfc3339()
+        );
+    }
+}
+
+fn ask_decision(count: usize) -> Result<Decision, Failure> {
+    eprint!("{count} conflicts: [r]eplace, [k]eep both, or [s]kip them all? ");
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Failure::Usage(format!("could not read the answer: {e}")))?;
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "r" | "replace" => Ok(Decision::Replace),
+        "k" | "keep" => Ok(Decision::Keep),
+        "s" | "skip" => Ok(Decision::Skip),
+        _ => Err(Failure::Usage("no decision; nothing was imported".into())),
+    }
+}
+
+fn decision(choice: OnConflict) -> Decision {
+    match choice {
+        OnConflict::Replace => Decision::Replace,
+        OnConflict::Keep => Decision::Keep,
+        OnConflict::Skip => Decision::Skip,
+    }
+}
+
+fn format_name(format: coffer_core::Format) -> &'static str {
+    match format {
+        coffer_core::Format::CofferEncrypted => "Coffer export, encrypted",
+        coffer_core::Format::CofferPlaintext => "Coffer export, plaintext",
+        coffer_core::Format::PostmanEnvironment => "Postman environment",
+        coffer_core::Format::Dotenv => "dotenv",
+    }
+}

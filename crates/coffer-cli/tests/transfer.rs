@@ -1,0 +1,365 @@
+//! `coffer export` / `coffer import` through the binary.
+
+use crate::util::{assert_error, stderr, stdout, Env};
+
+const PASSWORD: &str = "tangerine-oxide-marble-7";
+
+fn password_file(env: &Env, text: &str) -> String {
+    let path = env.path("password.txt");
+    std::fs::write(&path, format!("{text}\n")).expect("write");
+    path.to_str().expect("utf8").to_owned()
+}
+
+fn populated() -> Env {
+    let env = Env::new();
+    let out = env.run(
+        &[
+            "set",
+            "stripe",
+            "--domains",
+            "api.stripe.com",
+            "--note",
+            "live",
+        ],
+        b"sk_live_111",
+    );
+    assert!(out.status.success());
+    env.set("github", "ghp_222");
+    env
+}
+
+#[test]
+fn encrypted_export_round_trips_into_a_new_vault() {
+    let source = populated();
+    let file = source.path("export.json");
+    let pw = password_file(&source, PASSWORD);
+    let out = source.run(
+        &[
+            "export",
+            "--format",
+            "encrypted",
+            "-o",
+            file.to_str().expect("utf8"),
+            "--password-file",
+            &pw,
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&file).expect("read");
+    assert!(
+        !text.contains("sk_live_111") && !text.contains("stripe"),
+        "names and values are encrypted"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&file).expect("meta").permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let target = Env::new();
+    let out = target.run(
+        &[
+            "import",
+            file.to_str().expect("utf8"),
+            "--password-file",
+            &pw,
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("new: 2  unchanged: 0  conflicts: 0"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(target.get("stripe"), "sk_live_111");
+    assert_eq!(
+        target.list()[1]["allowed_domains"],
+        serde_json::json!(["api.stripe.com"])
+    );
+    // Again: nothing changes.
+    let out = target.run(
+        &[
+            "import",
+            file.to_str().expect("utf8"),
+            "--password-file",
+            &pw,
+        ],
+        b"",
+    );
+    assert!(
+        stdout(&out).contains("new: 0  unchanged: 2  conflicts: 0"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(target.list().len(), 2);
+}
+
+#[test]
+fn export_password_from_the_environment_and_rules() {
+    let env = populated();
+    let file = env.path("e.json");
+    let f = file.to_str().expect("utf8");
+    let out = env
+        .cmd()
+        .args(["export", "--format", "encrypted", "-o", f])
+        .env("COFFER_EXPORT_PASSWORD", PASSWORD)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let weak = env.path("weak.json");
+    let out = env
+        .cmd()
+        .args([
+            "export",
+            "--format",
+            "encrypted",
+            "-o",
+            weak.to_str().expect("utf8"),
+        ])
+        .env("COFFER_EXPORT_PASSWORD", "password1234")
+        .output()
+        .expect("run");
+    assert_error(&out, 1, "too weak");
+    assert!(!stderr(&out).contains("password1234"));
+    assert!(!weak.exists());
+    let out = env.run(
+        &[
+            "export",
+            "--format",
+            "encrypted",
+            "-o",
+            weak.to_str().expect("utf8"),
+        ],
+        b"",
+    );
+    assert_error(&out, 2, "COFFER_EXPORT_PASSWORD");
+    assert!(!weak.exists());
+}
+
+#[test]
+fn plaintext_export_needs_yes_and_existing_files_need_force() {
+    let env = populated();
+    let file = env.path("plain.json");
+    let f = file.to_str().expect("utf8");
+    assert_error(
+        &env.run(&["export", "--format", "plaintext", "-o", f], b""),
+        2,
+        "--yes",
+    );
+    assert!(!file.exists());
+    assert!(env
+        .run(&["export", "--format", "plaintext", "-o", f, "--yes"], b"")
+        .status
+        .success());
+    let text = std::fs::read_to_string(&file).expect("read");
+    assert!(
+        text.contains("\"value\": \"sk_live_111\"") && text.contains("\"note\": \"live\""),
+        "{text}"
+    );
+    assert_error(
+        &env.run(&["export", "--format", "plaintext", "-o", f, "--yes"], b""),
+        1,
+        "already exists",
+    );
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), text);
+    assert!(env
+        .run(
+            &[
+                "export",
+                "--format",
+                "plaintext",
+                "-o",
+                f,
+                "--yes",
+                "--force"
+            ],
+            b""
+        )
+        .status
+        .success());
+}
+
+#[test]
+fn wrong_or_missing_password_changes_nothing() {
+    let source = populated();
+    let file = source.path("e.json");
+    let f = file.to_str().expect("utf8");
+    let pw = password_file(&source, PASSWORD);
+    assert!(source
+        .run(
+            &[
+                "export",
+                "--format",
+                "encrypted",
+                "-o",
+                f,
+                "--password-file",
+                &pw
+            ],
+            b""
+        )
+        .status
+        .success());
+    let target = Env::new();
+    target.set("keep", "me");
+    let bad = password_file(&target, "not the right password");
+    assert_error(
+        &target.run(&["import", f, "--password-file", &bad], b""),
+        3,
+        "wrong password, or the file is damaged",
+    );
+    assert_error(
+        &target.run(&["import", f], b""),
+        1,
+        "is encrypted; give its password",
+    );
+    assert_eq!(target.list().len(), 1);
+}
+
+#[test]
+fn conflicts_need_a_decision_and_keep_shadows() {
+    let env = Env::new();
+    env.set("API", "old");
+    let out = env.run(&["import", "-"], b"API=new\nNEW=1\n");
+    assert_error(&out, 1, "--on-conflict");
+    assert!(stdout(&out).contains("conflict: API"), "{}", stdout(&out));
+    assert_eq!(env.list().len(), 1, "nothing was imported");
+    let out = env.run(
+        &["import", "-", "--dry-run", "--on-conflict", "replace"],
+        b"API=new\nNEW=1\n",
+    );
+    assert!(out.status.success());
+    assert_eq!(env.list().len(), 1, "a dry run changes nothing");
+    let out = env.run(
+        &["import", "-", "--on-conflict", "keep"],
+        b"API=new\nNEW=1\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(env.get("API"), "new");
+    let list = env.list();
+    assert_eq!(list.iter().filter(|s| s["shadowed"] == true).count(), 1);
+    assert_eq!(list[0]["name"], "API");
+    assert_eq!(
+        list[0]["shadowed"], false,
+        "the one in effect is listed first"
+    );
+    let out = env.run(&["import", "-", "--on-conflict", "replace"], b"API=newer\n");
+    assert!(out.status.success());
+    assert_eq!(env.get("API"), "newer");
+    assert_eq!(env.list().len(), 3);
+}
+
+#[test]
+fn folder_import_reads_every_importable_file_and_reports_the_rest() {
+    let env = Env::new();
+    let dir = env.path("drop");
+    std::fs::create_dir_all(dir.join("nested")).expect("mkdir");
+    std::fs::write(dir.join(".env"), "A=1\n").expect("write");
+    std::fs::write(
+        dir.join("prod.postman_environment.json"),
+        r#"{"name":"prod","values":[{"key":"TOKEN","value":"t","type":"secret","enabled":true}]}"#,
+    )
+    .expect("write");
+    std::fs::write(dir.join("README.txt"), "Just some prose.\n").expect("write");
+    let out = env.run(&["import", dir.to_str().expect("utf8")], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("skipped") && text.contains("README.txt") && text.contains("nested"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 of them are marked secret by their source"),
+        "{text}"
+    );
+    assert_eq!(env.get("A"), "1");
+    assert_eq!(env.get("TOKEN"), "t");
+}
+
+#[test]
+fn hostile_sources_are_refused_with_the_file_named() {
+    let env = Env::new();
+    env.set("keep", "me");
+    let vault = env.vault.to_str().expect("utf8").to_owned();
+    assert_error(
+        &env.run(&["import", &vault], b""),
+        1,
+        "the vault file itself",
+    );
+    let fifo = env.path("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo")
+        .success());
+    assert_error(
+        &env.run(&["import", fifo.to_str().expect("utf8")], b""),
+        1,
+        "not a regular file",
+    );
+    let bomb = env.path("bomb.json");
+    std::fs::write(
+        &bomb,
+        r#"{"format":"coffer-export","version":1,"encryption":"aes-256-gcm","kdf":{"algorithm":"argon2id","memory_kib":4194304,"iterations":3,"parallelism":4,"salt":"AAAAAAAAAAAAAAAAAAAAAA=="},"nonce":"AAAAAAAAAAAAAAAA","ciphertext":"AAAA"}"#,
+    )
+    .expect("write");
+    let pw = password_file(&env, "whatever password");
+    let started = std::time::Instant::now();
+    let out = env.run(
+        &[
+            "import",
+            bomb.to_str().expect("utf8"),
+            "--password-file",
+            &pw,
+        ],
+        b"",
+    );
+    assert_error(&out, 1, "above the limit of 1048576 KiB");
+    assert!(stderr(&out).contains("bomb.json"));
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "the KDF ran before the bound check"
+    );
+    let newer = env.path("newer.json");
+    std::fs::write(&newer, r#"{"format":"coffer-export","version":2,"encryption":"none","exported_at":"x","secrets":[]}"#).expect("write");
+    assert_error(
+        &env.run(&["import", newer.to_str().expect("utf8")], b""),
+        1,
+        "version 2 is not supported",
+    );
+    assert_error(
+        &env.run(&["import", "-"], b"\xff\xfe"),
+        1,
+        "stdin: it is not valid UTF-8",
+    );
+    assert_error(
+        &env.run(&["import", "-"], b"{\"values\": [}"),
+        1,
+        "stdin: invalid JSON at line 1 column 13",
+    );
+    assert_error(
+        &env.run(&["import", "-"], b"A=1\n{{nope}}\n"),
+        1,
+        "stdin: line 2: expected KEY=VALUE",
+    );
+    let missing = env.path("missing.json");
+    assert_error(
+        &env.run(&["import", missing.to_str().expect("utf8")], b""),
+        1,
+        "missing.json",
+    );
+    assert_eq!(env.list().len(), 1);
+}
+
+#[test]
+fn json_errors_never_quote_a_value() {
+    let env = Env::new();
+    let file = br#"{"format":"coffer-export","version":1,"encryption":"none","exported_at":"2026-01-01T00:00:00Z","secrets":[{"name":"a","value":"sk_live_SECRET","enabled":"sk_live_LEAK","allowed_domains":[],"note":"","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"}]}"#;
+    let out = env.run(&["import", "-"], file);
+    assert_error(&out, 1, "a field has the wrong type or value");
+    assert!(!stderr(&out).contains("sk_live"), "{}", stderr(&out));
+}
