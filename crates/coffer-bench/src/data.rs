@@ -8,6 +8,38 @@ use coffer_core::{ExposeSecret, NewSecret, SecretString, Vault};
 
 /// Password of the KeePassXC databases, fed on stdin.
 pub const KPX_PASSWORD: &str = "bench-password-123";
+/// Password of the encrypted exports.
+pub const EXPORT_PASSWORD: &str = "bench export password 2026!";
+
+/// An empty vault made with `coffer init --no-keychain`; returns its path and key.
+pub fn empty_vault(coffer: &Path, dir: &Path, file: &str) -> Result<(PathBuf, String), String> {
+    let path = dir.join(file);
+    let out = Command::new(coffer)
+        .args(["init", "--no-keychain"])
+        .env("COFFER_VAULT", &path)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!(
+            "coffer init failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok((path, String::from_utf8_lossy(&out.stdout).trim().to_owned()))
+}
+
+/// One Argon2id derivation with the export defaults (the KDF share of an encrypted export).
+pub fn argon2_once() {
+    let params = argon2::Params::new(64 * 1024, 3, 4, Some(32))
+        .unwrap_or_else(|e| panic!("argon2 params: {e}"));
+    let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    let mut out = [0u8; 32];
+    if let Err(e) = argon.hash_password_into(EXPORT_PASSWORD.as_bytes(), &[7u8; 16], &mut out) {
+        eprintln!("error: argon2: {e}");
+        std::process::exit(1);
+    }
+}
+
 /// What keepassxc-cli reads on stdin to open a database.
 pub const KPX_STDIN: &[u8] = b"bench-password-123\n";
 

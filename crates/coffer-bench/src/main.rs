@@ -42,6 +42,10 @@ fn main() {
             }
             "--reps" => opts.reps = args.next().and_then(|n| n.parse().ok()).unwrap_or(15),
             "--skip-keepassxc-100k" => opts.keepassxc_100k = false,
+            "--argon2-only" => {
+                data::argon2_once();
+                return;
+            }
             other => {
                 eprintln!("error: unknown argument {other}; use --reps N or --skip-keepassxc-100k");
                 std::process::exit(2);
@@ -175,6 +179,136 @@ fn bench(opts: &Options) -> Result<(), String> {
         list,
         ls,
         "keepassxc-cli ls -R".into(),
+    ));
+
+    eprintln!("export / import…");
+    let transfer_reps = reps.min(5);
+    let password_file = dir.path().join("export-password");
+    std::fs::write(&password_file, data::EXPORT_PASSWORD).map_err(|e| e.to_string())?;
+    let pw = password_file.to_string_lossy().into_owned();
+    let plain10k = dir
+        .path()
+        .join("plain10k.json")
+        .to_string_lossy()
+        .into_owned();
+    let plain100k = dir
+        .path()
+        .join("plain100k.json")
+        .to_string_lossy()
+        .into_owned();
+    let enc10k = dir
+        .path()
+        .join("enc10k.json")
+        .to_string_lossy()
+        .into_owned();
+    let export_enc = run(transfer_reps, |_| {
+        let mut c = coffer_cmd(&v10k, &key10k);
+        c.args([
+            "export",
+            "--format",
+            "encrypted",
+            "--force",
+            "-o",
+            &enc10k,
+            "--password-file",
+            &pw,
+        ]);
+        (c, Vec::new())
+    })?;
+    let kpx_export = run(transfer_reps, |_| {
+        (
+            kpx_cmd(&["export", "-q", "-f", "xml", &db]),
+            data::KPX_STDIN.to_vec(),
+        )
+    })?;
+    rows.push((
+        "`export --format encrypted`, 10k (incl. Argon2id)".into(),
+        export_enc,
+        Some(kpx_export),
+        "keepassxc-cli export -f xml".into(),
+    ));
+    for (file, vault) in [(&plain10k, &v10k), (&plain100k, &v100k)] {
+        let key = if vault == &v10k { &key10k } else { &key100k };
+        let status = coffer_cmd(vault, key)
+            .args([
+                "export",
+                "--format",
+                "plaintext",
+                "--yes",
+                "--force",
+                "-o",
+                file,
+            ])
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !status.success() {
+            return Err("plaintext export failed".into());
+        }
+    }
+    let fresh =
+        |tag: &str, i: usize| data::empty_vault(&coffer, dir.path(), &format!("{tag}-{i}.db"));
+    let mut targets = Vec::new();
+    for i in 0..transfer_reps {
+        targets.push((
+            fresh("imp10k", i)?,
+            fresh("imp100k", i)?,
+            fresh("impenc", i)?,
+        ));
+    }
+    let import10k = run(transfer_reps, |i| {
+        let (v, k) = &targets[i].0;
+        let mut c = coffer_cmd(v, k);
+        c.args(["import", &plain10k]);
+        (c, Vec::new())
+    })?;
+    let kpx_import = run(transfer_reps.min(3), |i| {
+        let out = dir.path().join(format!("kpx-import-{i}.kdbx"));
+        let mut c = Command::new(&kpx);
+        c.args(["import", "-q", "-p"])
+            .arg(dir.path().join("k10k.kdbx.xml"))
+            .arg(out);
+        (c, format!("{0}\n{0}\n", data::KPX_PASSWORD).into_bytes())
+    })?;
+    rows.push((
+        "`import` plaintext, 10k into an empty vault".into(),
+        import10k,
+        Some(kpx_import),
+        "keepassxc-cli import (XML)".into(),
+    ));
+    let import100k = run(transfer_reps, |i| {
+        let (v, k) = &targets[i].1;
+        let mut c = coffer_cmd(v, k);
+        c.args(["import", &plain100k]);
+        (c, Vec::new())
+    })?;
+    rows.push((
+        "`import` plaintext, 100k into an empty vault".into(),
+        import100k,
+        None,
+        String::new(),
+    ));
+    let import_enc = run(transfer_reps, |i| {
+        let (v, k) = &targets[i].2;
+        let mut c = coffer_cmd(v, k);
+        c.args(["import", &enc10k, "--password-file", &pw]);
+        (c, Vec::new())
+    })?;
+    rows.push((
+        "`import` encrypted, 10k (incl. Argon2id)".into(),
+        import_enc,
+        None,
+        String::new(),
+    ));
+    let kdf = run(transfer_reps, |_| {
+        let mut c = Command::new(std::env::current_exe().unwrap_or_default());
+        c.arg("--argon2-only");
+        (c, Vec::new())
+    })?;
+    rows.push((
+        "Argon2id alone (64 MiB, t=3, p=4), process included".into(),
+        kdf,
+        None,
+        String::new(),
     ));
 
     println!("{}", measure::table(&rows, &version, &get));

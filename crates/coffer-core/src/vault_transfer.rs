@@ -1,7 +1,7 @@
 //! Export of a vault, and the two steps of an import: preview, then apply in
 //! one transaction.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -152,6 +152,7 @@ impl Vault {
             .conn
             .unchecked_transaction()
             .map_err(|e| sqlite_error(&self.path, e))?;
+        let present = name_indexes(&tx, &self.path)?;
         let mut preview = Preview::default();
         for (i, item) in set.secrets.iter().enumerate() {
             let existing = same_name(
@@ -160,6 +161,7 @@ impl Vault {
                 &self.id,
                 &keys.data,
                 &keys.index,
+                &present,
                 &item.name,
             )?;
             preview.flagged_secret += usize::from(item.flagged_secret);
@@ -197,9 +199,12 @@ impl Vault {
         self.write(seals, |w| {
             // Classified against the vault as it is when the transaction starts,
             // exactly as the preview did.
+            let present = name_indexes(w.tx, w.path)?;
             let mut classes = Vec::with_capacity(set.secrets.len());
             for item in &set.secrets {
-                let existing = same_name(w.tx, w.path, w.vault_id, w.data, w.index, &item.name)?;
+                let existing = same_name(
+                    w.tx, w.path, w.vault_id, w.data, w.index, &present, &item.name,
+                )?;
                 classes.push(classify(&existing, item));
             }
             let decision = |i: usize| overrides.get(&i).copied().or(default);
@@ -284,16 +289,34 @@ fn classify(existing: &[Existing], item: &Incoming) -> Class {
     }
 }
 
-/// Every record named `name` (already normalized), newest first.
+/// The blind indexes of every name in the vault: one scan, so that names an
+/// import brings in for the first time cost no lookup.
+fn name_indexes(conn: &Connection, path: &Path) -> Result<HashSet<Vec<u8>>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT DISTINCT name_index FROM secrets")
+        .map_err(|e| sqlite_error(path, e))?;
+    let rows = stmt
+        .query_map([], |r| r.get(0))
+        .map_err(|e| sqlite_error(path, e))?;
+    rows.collect::<rusqlite::Result<_>>()
+        .map_err(|e| sqlite_error(path, e))
+}
+
+/// Every record named `name` (already normalized), newest first. `present`
+/// holds the blind indexes that exist ([`name_indexes`]).
 fn same_name(
     conn: &Connection,
     path: &Path,
     vault_id: &[u8; 16],
     data: &HashMap<i64, Cipher>,
     index: &SymmetricKey,
+    present: &HashSet<Vec<u8>>,
     name: &str,
 ) -> Result<Vec<Existing>> {
     let blind = index.blind_index(name);
+    if !present.contains(&blind[..]) {
+        return Ok(Vec::new());
+    }
     let mut stmt = conn
         .prepare_cached("SELECT id, key_generation, meta, value FROM secrets WHERE name_index = ?1 ORDER BY seq DESC")
         .map_err(|e| sqlite_error(path, e))?;
