@@ -1,7 +1,10 @@
 //! AES-256-GCM sealing, key wrapping and the blind index of names.
 //!
 //! Every sealed blob is `nonce (12 bytes) || ciphertext || tag (16 bytes)`,
-//! with a fresh random nonce per encryption. The associated data binds the
+//! with a fresh random nonce per encryption. Keys come straight from the OS
+//! CSPRNG; nonces and record ids from `rand`'s thread-local ChaCha12 CSPRNG,
+//! seeded and periodically reseeded from the OS (one `getrandom` syscall per
+//! nonce made bulk imports syscall-bound). The associated data binds the
 //! blob to its vault, its record and its field, so a ciphertext moved to any
 //! other place fails to open.
 
@@ -96,7 +99,7 @@ impl Cipher {
     /// Encrypts `plaintext` with a fresh random nonce; returns `nonce || ciphertext || tag`.
     pub fn seal(&self, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_LEN];
-        OsRng.fill_bytes(&mut nonce);
+        rand::thread_rng().fill_bytes(&mut nonce);
         let ct = self
             .0
             .encrypt(
@@ -171,7 +174,7 @@ pub fn wrap_aad(vault_id: &[u8; 16], kind: WrappedKind, generation: i64) -> [u8;
 /// 16 random bytes (vault and record ids).
 pub fn random_id() -> [u8; 16] {
     let mut id = [0u8; 16];
-    OsRng.fill_bytes(&mut id);
+    rand::thread_rng().fill_bytes(&mut id);
     id
 }
 

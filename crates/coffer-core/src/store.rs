@@ -29,14 +29,16 @@ const MIGRATIONS: &[&str] = &[
          encryptions INTEGER NOT NULL,
          created_at  INTEGER NOT NULL
      );
+     -- seq (write order; the newest of a name is in effect) is the rowid, so
+     -- writes append to the table instead of landing at random record ids.
      CREATE TABLE secrets (
-         id             BLOB PRIMARY KEY NOT NULL,
+         seq            INTEGER PRIMARY KEY,
+         id             BLOB NOT NULL UNIQUE,
          name_index     BLOB NOT NULL,
-         seq            INTEGER NOT NULL UNIQUE,
          key_generation INTEGER NOT NULL,
          meta           BLOB NOT NULL,
          value          BLOB NOT NULL
-     ) WITHOUT ROWID;
+     );
      CREATE INDEX secrets_by_name ON secrets (name_index, seq);",
 ];
 
@@ -193,6 +195,7 @@ fn configure(conn: &Connection, path: &Path) -> Result<()> {
         .map_err(|e| sqlite_error(path, e))?;
     conn.execute_batch(
         "PRAGMA synchronous = FULL;
+         PRAGMA cache_size = -32768;
          PRAGMA secure_delete = ON;
          PRAGMA foreign_keys = ON;
          PRAGMA trusted_schema = OFF;",
