@@ -540,6 +540,18 @@ struct Writer<'a> {
 
 impl Writer<'_> {
     fn put(&mut self, id: &[u8; 16], meta: &Meta, value: &str) -> Result<()> {
+        let index = self.index.blind_index(&meta.name);
+        self.put_indexed(id, meta, value, &index)
+    }
+
+    /// [`Writer::put`] with the blind index of `meta.name` already computed.
+    fn put_indexed(
+        &mut self,
+        id: &[u8; 16],
+        meta: &Meta,
+        value: &str,
+        index: &[u8; 32],
+    ) -> Result<()> {
         #[cfg(test)]
         if let Some(left) = self.fail_put_after.as_mut() {
             if *left == 0 {
@@ -559,7 +571,6 @@ impl Writer<'_> {
             &record_aad(self.vault_id, id, Field::Value),
             value.as_bytes(),
         );
-        let index = self.index.blind_index(&meta.name);
         self.tx
             .prepare_cached(
                 "INSERT INTO secrets (id, name_index, seq, key_generation, meta, value)

@@ -155,14 +155,9 @@ impl Vault {
         let present = name_indexes(&tx, &self.path)?;
         let mut preview = Preview::default();
         for (i, item) in set.secrets.iter().enumerate() {
+            let blind = keys.index.blind_index(&item.name);
             let existing = same_name(
-                &tx,
-                &self.path,
-                &self.id,
-                &keys.data,
-                &keys.index,
-                &present,
-                &item.name,
+                &tx, &self.path, &self.id, &keys.data, &blind, &present, &item.name,
             )?;
             preview.flagged_secret += usize::from(item.flagged_secret);
             match classify(&existing, item) {
@@ -200,10 +195,15 @@ impl Vault {
             // Classified against the vault as it is when the transaction starts,
             // exactly as the preview did.
             let present = name_indexes(w.tx, w.path)?;
+            let blinds: Vec<[u8; 32]> = set
+                .secrets
+                .iter()
+                .map(|s| w.index.blind_index(&s.name))
+                .collect();
             let mut classes = Vec::with_capacity(set.secrets.len());
-            for item in &set.secrets {
+            for (item, blind) in set.secrets.iter().zip(&blinds) {
                 let existing = same_name(
-                    w.tx, w.path, w.vault_id, w.data, w.index, &present, &item.name,
+                    w.tx, w.path, w.vault_id, w.data, blind, &present, &item.name,
                 )?;
                 classes.push(classify(&existing, item));
             }
@@ -217,21 +217,23 @@ impl Vault {
                 return Err(Error::ConflictsUnresolved { count: unresolved });
             }
             let mut summary = ImportSummary::default();
-            for (i, (item, class)) in set.secrets.iter().zip(classes).enumerate() {
+            for (i, ((item, class), blind)) in
+                set.secrets.iter().zip(classes).zip(&blinds).enumerate()
+            {
                 match class {
                     Class::Unchanged => summary.unchanged += 1,
                     Class::New => {
-                        put_incoming(w, item, now)?;
+                        put_incoming(w, item, blind, now)?;
                         summary.created += 1;
                     }
                     Class::Conflict { existing, .. } => match decision(i) {
                         Some(Decision::Replace) => {
                             w.delete(&existing)?;
-                            put_incoming(w, item, now)?;
+                            put_incoming(w, item, blind, now)?;
                             summary.replaced += 1;
                         }
                         Some(Decision::Keep) => {
-                            put_incoming(w, item, now)?;
+                            put_incoming(w, item, blind, now)?;
                             summary.kept += 1;
                         }
                         Some(Decision::Skip) | None => summary.skipped += 1,
@@ -243,7 +245,7 @@ impl Vault {
     }
 }
 
-fn put_incoming(w: &mut Writer<'_>, item: &Incoming, now: i64) -> Result<()> {
+fn put_incoming(w: &mut Writer<'_>, item: &Incoming, blind: &[u8; 32], now: i64) -> Result<()> {
     let meta = Meta {
         name: item.name.clone(),
         enabled: item.enabled,
@@ -252,10 +254,11 @@ fn put_incoming(w: &mut Writer<'_>, item: &Incoming, now: i64) -> Result<()> {
         created: item.created_at.map_or(now, |t| t.0),
         updated: item.updated_at.map_or(now, |t| t.0),
     };
-    w.put(
+    w.put_indexed(
         &crate::crypto::random_id(),
         &meta,
         item.value.expose_secret(),
+        blind,
     )
 }
 
@@ -309,11 +312,10 @@ fn same_name(
     path: &Path,
     vault_id: &[u8; 16],
     data: &HashMap<i64, Cipher>,
-    index: &SymmetricKey,
+    blind: &[u8; 32],
     present: &HashSet<Vec<u8>>,
     name: &str,
 ) -> Result<Vec<Existing>> {
-    let blind = index.blind_index(name);
     if !present.contains(&blind[..]) {
         return Ok(Vec::new());
     }

@@ -144,11 +144,19 @@ struct SecretIn {
     updated_at: String,
 }
 
-/// Only what is needed to tell the kind and version of a Coffer file.
+/// The top-level fields that tell the kind and version of a Coffer file,
+/// read by the format probe of an import (one pass over the text).
 #[derive(Deserialize)]
-struct Probe {
-    version: Option<serde_json::Value>,
-    encryption: Option<String>,
+pub(crate) struct Header {
+    pub version: Option<serde_json::Value>,
+    pub encryption: Option<String>,
+}
+
+impl Header {
+    /// Whether the file is encrypted (needs a password).
+    pub fn is_encrypted(&self) -> bool {
+        self.encryption.as_deref().is_some_and(|e| e != "none")
+    }
 }
 
 /// A plaintext export.
@@ -261,21 +269,14 @@ pub(crate) fn is_coffer(format: Option<&str>) -> bool {
     format == Some(FORMAT_NAME)
 }
 
-/// Whether a Coffer file is encrypted (needs a password).
-pub(crate) fn is_encrypted(text: &str) -> bool {
-    serde_json::from_str::<Probe>(text)
-        .ok()
-        .and_then(|p| p.encryption)
-        .is_some_and(|e| e != "none")
-}
-
-/// Reads a Coffer export; `password` is needed for an encrypted one.
+/// Reads a Coffer export whose `header` the probe already read; `password`
+/// is needed for an encrypted one.
 pub(crate) fn read(
     text: &str,
+    header: &Header,
     password: Option<&SecretString>,
 ) -> std::result::Result<Vec<Incoming>, FileError> {
-    let probe: Probe = serde_json::from_str(text).map_err(FileError::json)?;
-    match probe.version {
+    match &header.version {
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(EXPORT_VERSION) => {}
         Some(serde_json::Value::Number(n)) => {
             return Err(FileError::UnsupportedVersion(format!(
@@ -285,7 +286,7 @@ pub(crate) fn read(
         Some(other) => return Err(FileError::Invalid(format!("`version` must be a number, found {other}"))),
         None => return Err(FileError::Invalid("the `version` field is missing".into())),
     }
-    match probe.encryption.as_deref() {
+    match header.encryption.as_deref() {
         Some("none") => {
             let file: PlaintextFile<Vec<SecretIn>> =
                 serde_json::from_str(text).map_err(FileError::json)?;
@@ -398,6 +399,14 @@ mod tests {
 
     fn password(p: &str) -> SecretString {
         SecretString::from(p.to_owned())
+    }
+
+    fn read(
+        text: &str,
+        password: Option<&SecretString>,
+    ) -> std::result::Result<Vec<Incoming>, FileError> {
+        let header: Header = serde_json::from_str(text).map_err(FileError::json)?;
+        super::read(text, &header, password)
     }
 
     const FAST: KdfParams = KdfParams {

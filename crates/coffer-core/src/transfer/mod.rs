@@ -262,14 +262,19 @@ fn parse(
         return Err(FileError::Invalid("it is empty".into()));
     }
     let (format, items) = if trimmed.starts_with('{') {
+        // One pass to tell the format; the format's reader makes the second.
         let probe: JsonProbe = serde_json::from_str(text).map_err(FileError::json)?;
         if coffer_file::is_coffer(probe.format.as_deref()) {
-            let format = if coffer_file::is_encrypted(text) {
+            let header = coffer_file::Header {
+                version: probe.version,
+                encryption: probe.encryption,
+            };
+            let format = if header.is_encrypted() {
                 Format::CofferEncrypted
             } else {
                 Format::CofferPlaintext
             };
-            (format, coffer_file::read(text, password)?)
+            (format, coffer_file::read(text, &header, password)?)
         } else if probe.values.is_some() {
             (Format::PostmanEnvironment, foreign::read_postman(text)?)
         } else if probe.items.is_some() || probe.encrypted.is_some() {
@@ -295,6 +300,8 @@ fn parse(
 #[derive(serde::Deserialize)]
 struct JsonProbe {
     format: Option<String>,
+    version: Option<serde_json::Value>,
+    encryption: Option<String>,
     values: Option<serde::de::IgnoredAny>,
     items: Option<serde::de::IgnoredAny>,
     encrypted: Option<serde::de::IgnoredAny>,
