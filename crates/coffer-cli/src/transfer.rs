@@ -224,6 +224,8 @@ fn format_name(format: coffer_core::Format) -> &'static str {
         coffer_core::Format::CofferEncrypted => "Coffer export, encrypted",
         coffer_core::Format::CofferPlaintext => "Coffer export, plaintext",
         coffer_core::Format::PostmanEnvironment => "Postman environment",
+        coffer_core::Format::Bitwarden => "Bitwarden JSON",
+        coffer_core::Format::BitwardenEncrypted => "Bitwarden JSON, password-protected",
         coffer_core::Format::Dotenv => "dotenv",
     }
 }

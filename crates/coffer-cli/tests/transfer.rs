@@ -363,3 +363,54 @@ fn json_errors_never_quote_a_value() {
     assert_error(&out, 1, "a field has the wrong type or value");
     assert!(!stderr(&out).contains("sk_live"), "{}", stderr(&out));
 }
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn bitwarden_exports_import_plain_and_password_protected() {
+    let password = fixture("bitwarden-protected.password");
+    for file in [
+        "bitwarden-plain.json",
+        "bitwarden-protected-pbkdf2.json",
+        "bitwarden-protected-argon2id.json",
+    ] {
+        let env = Env::new();
+        let out = env.run(
+            &["import", &fixture(file), "--password-file", &password],
+            b"",
+        );
+        assert!(out.status.success(), "{file}: {}", stderr(&out));
+        assert!(
+            stdout(&out).contains("new: 8  unchanged: 0  conflicts: 0"),
+            "{file}: {}",
+            stdout(&out)
+        );
+        assert_eq!(env.get("GitHub/password"), "ghp_secret", "{file}");
+        assert_eq!(env.get("Recovery codes"), "aaaa-bbbb\ncccc-dddd", "{file}");
+        let list = env.list();
+        let github = list
+            .iter()
+            .find(|s| s["name"] == "GitHub/api token")
+            .expect("field secret");
+        assert_eq!(
+            github["allowed_domains"],
+            serde_json::json!(["api.github.com", "github.com"])
+        );
+        assert_eq!(github["note"], "work account");
+    }
+    let env = Env::new();
+    let wrong = password_file(&env, "not the fixture password");
+    let out = env.run(
+        &[
+            "import",
+            &fixture("bitwarden-protected-argon2id.json"),
+            "--password-file",
+            &wrong,
+        ],
+        b"",
+    );
+    assert_error(&out, 3, "wrong password");
+    assert_eq!(env.list().len(), 0);
+}

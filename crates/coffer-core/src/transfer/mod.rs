@@ -1,10 +1,11 @@
 //! Export and import: Coffer files (encrypted and plaintext), Postman
-//! environments, dotenv; format detection from content; hostile-input limits.
+//! environments, Bitwarden JSON (plain and password-protected), dotenv; format detection from content; hostile-input limits.
 //!
 //! Reading an import ([`read_import`]) never touches the vault; the vault's
 //! [`crate::Vault::import_preview`] and [`crate::Vault::import_apply`] compare
 //! and commit (one transaction).
 
+mod bitwarden;
 mod coffer_file;
 mod foreign;
 mod password;
@@ -46,6 +47,8 @@ pub enum Format {
     CofferEncrypted,
     CofferPlaintext,
     PostmanEnvironment,
+    Bitwarden,
+    BitwardenEncrypted,
     Dotenv,
 }
 
@@ -277,13 +280,16 @@ fn parse(
             (format, coffer_file::read(text, &header, password)?)
         } else if probe.values.is_some() {
             (Format::PostmanEnvironment, foreign::read_postman(text)?)
-        } else if probe.items.is_some() || probe.encrypted.is_some() {
-            return Err(FileError::Invalid(
-                "Bitwarden exports cannot be imported yet; export from Bitwarden as .env or Postman, or wait for the Bitwarden importer".into(),
-            ));
+        } else if bitwarden::is_bitwarden(probe.items.is_some(), probe.encrypted.is_some()) {
+            let format = if bitwarden::is_password_protected(text) {
+                Format::BitwardenEncrypted
+            } else {
+                Format::Bitwarden
+            };
+            (format, bitwarden::read(text, password)?)
         } else {
             return Err(FileError::Unrecognized(
-                "a JSON object of no format Coffer knows (Coffer export, Postman environment)"
+                "a JSON object of no format Coffer knows (Coffer export, Postman environment, Bitwarden)"
                     .into(),
             ));
         }
@@ -291,7 +297,7 @@ fn parse(
         (Format::Dotenv, foreign::read_dotenv(text)?)
     } else {
         return Err(FileError::Unrecognized(
-            "not a format Coffer can import (Coffer export, Postman environment, dotenv)".into(),
+            "not a format Coffer can import (Coffer export, Postman environment, Bitwarden JSON, dotenv)".into(),
         ));
     };
     Ok((format, validate(items)?))

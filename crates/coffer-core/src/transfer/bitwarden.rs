@@ -1,0 +1,365 @@
+//! Bitwarden JSON exports: unencrypted, and password-protected
+//! (`"passwordProtected": true`).
+//!
+//! A password-protected export derives a key from the password and the
+//! file's `salt` (PBKDF2-SHA256, `kdfType` 0, or Argon2id over SHA-256 of the
+//! salt, `kdfType` 1, memory in MiB), stretches it with HKDF-Expand into an
+//! encryption key (info `enc`) and a MAC key (info `mac`), and seals `data`
+//! as a type-2 string `2.<iv>|<ciphertext>|<mac>`: AES-256-CBC with PKCS#7,
+//! HMAC-SHA256 over iv ‖ ciphertext.
+//!
+//! Mapping: every item becomes secrets named after it — a login's
+//! `NAME/password`, `NAME/username`, `NAME/totp`; a card's `NAME/number` and
+//! `NAME/code`; a secure note's `NAME`; every custom field `NAME/FIELD`. A
+//! login's URIs become allowed domains; the item's notes become each secret's
+//! note (or a `NAME/notes` secret when they are too long to be a note).
+
+use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, KeyIvInit};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use hkdf::Hkdf;
+use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use super::{FileError, Incoming};
+use crate::secret::NOTE_MAX_CHARS;
+
+/// PBKDF2 iterations accepted from a file (Bitwarden's own minimum is 5,000; its default 600,000).
+pub const PBKDF2_ITERATIONS_RANGE: (u32, u32) = (5_000, 5_000_000);
+/// Argon2id memory in MiB, iterations and parallelism accepted from a file.
+pub const ARGON2_MEMORY_MIB_RANGE: (u32, u32) = (15, 1024);
+pub const ARGON2_ITERATIONS_RANGE: (u32, u32) = (2, 10);
+pub const ARGON2_PARALLELISM_RANGE: (u32, u32) = (1, 16);
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Header {
+    encrypted: Option<bool>,
+    password_protected: Option<bool>,
+    salt: Option<String>,
+    kdf_type: Option<u32>,
+    kdf_iterations: Option<u32>,
+    kdf_memory: Option<u32>,
+    kdf_parallelism: Option<u32>,
+    #[serde(rename = "encKeyValidation_DO_NOT_EDIT")]
+    enc_key_validation: Option<String>,
+    data: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Export {
+    #[serde(default)]
+    items: Vec<Item>,
+}
+
+#[derive(Deserialize)]
+struct Item {
+    name: String,
+    #[serde(rename = "type")]
+    kind: u32,
+    #[serde(default)]
+    notes: Option<String>,
+    #[serde(default)]
+    fields: Option<Vec<Field>>,
+    #[serde(default)]
+    login: Option<Login>,
+    #[serde(default)]
+    card: Option<Card>,
+}
+
+#[derive(Deserialize)]
+struct Field {
+    name: Option<String>,
+    value: Option<String>,
+    #[serde(rename = "type", default)]
+    kind: u32,
+}
+
+#[derive(Deserialize)]
+struct Login {
+    username: Option<String>,
+    password: Option<String>,
+    totp: Option<String>,
+    #[serde(default)]
+    uris: Option<Vec<Uri>>,
+}
+
+#[derive(Deserialize)]
+struct Uri {
+    uri: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Card {
+    number: Option<String>,
+    code: Option<String>,
+}
+
+/// Whether a JSON object looks like a Bitwarden export.
+pub(crate) fn is_bitwarden(has_items: bool, has_encrypted: bool) -> bool {
+    has_items || has_encrypted
+}
+
+/// Whether the export needs a password.
+pub(crate) fn is_password_protected(text: &str) -> bool {
+    serde_json::from_str::<Header>(text).is_ok_and(|h| h.password_protected == Some(true))
+}
+
+/// Reads a Bitwarden export; `password` opens a password-protected one.
+pub(crate) fn read(
+    text: &str,
+    password: Option<&SecretString>,
+) -> Result<Vec<Incoming>, FileError> {
+    let header: Header = serde_json::from_str(text).map_err(FileError::json)?;
+    if header.encrypted != Some(true) {
+        let export: Export = serde_json::from_str(text).map_err(FileError::json)?;
+        return Ok(map_items(export.items));
+    }
+    if header.password_protected != Some(true) {
+        return Err(FileError::Invalid(
+            "this Bitwarden export is encrypted with its account key, which only Bitwarden can open; export again choosing \"Password protected\" or unencrypted JSON".into(),
+        ));
+    }
+    let password = password.ok_or(FileError::PasswordRequired)?;
+    let (enc_key, mac_key) = derive_keys(&header, password)?;
+    let validation = header.enc_key_validation.as_deref().ok_or_else(|| {
+        FileError::Invalid("the `encKeyValidation_DO_NOT_EDIT` field is missing".into())
+    })?;
+    // Checks the password before the (larger) data is touched.
+    decrypt_string(validation, &enc_key, &mac_key)?;
+    let data = header
+        .data
+        .as_deref()
+        .ok_or_else(|| FileError::Invalid("the `data` field is missing".into()))?;
+    let plain = decrypt_string(data, &enc_key, &mac_key)?;
+    let export: Export = serde_json::from_slice(&plain).map_err(|e| {
+        FileError::Invalid(format!(
+            "the decrypted data is malformed (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    Ok(map_items(export.items))
+}
+
+type Key = Zeroizing<[u8; 32]>;
+
+/// The stretched encryption and MAC keys of a password-protected export.
+fn derive_keys(header: &Header, password: &SecretString) -> Result<(Key, Key), FileError> {
+    derive_master(header, password).map(|master| stretch(&master))
+}
+
+/// The key the KDF makes from the password and salt, before stretching.
+fn derive_master(header: &Header, password: &SecretString) -> Result<Key, FileError> {
+    let salt = header
+        .salt
+        .as_deref()
+        .ok_or_else(|| FileError::Invalid("the `salt` field is missing".into()))?;
+    let iterations = header
+        .kdf_iterations
+        .ok_or_else(|| FileError::Invalid("the `kdfIterations` field is missing".into()))?;
+    let mut master = Zeroizing::new([0u8; 32]);
+    match header.kdf_type {
+        Some(0) => {
+            bound("PBKDF2 iterations", iterations, PBKDF2_ITERATIONS_RANGE)?;
+            pbkdf2::pbkdf2_hmac::<Sha256>(
+                password.expose_secret().as_bytes(),
+                salt.as_bytes(),
+                iterations,
+                &mut *master,
+            );
+        }
+        Some(1) => {
+            let memory = header
+                .kdf_memory
+                .ok_or_else(|| FileError::Invalid("the `kdfMemory` field is missing".into()))?;
+            let parallelism = header.kdf_parallelism.ok_or_else(|| {
+                FileError::Invalid("the `kdfParallelism` field is missing".into())
+            })?;
+            bound("Argon2id memory (MiB)", memory, ARGON2_MEMORY_MIB_RANGE)?;
+            bound("Argon2id iterations", iterations, ARGON2_ITERATIONS_RANGE)?;
+            bound(
+                "Argon2id parallelism",
+                parallelism,
+                ARGON2_PARALLELISM_RANGE,
+            )?;
+            let params = argon2::Params::new(memory * 1024, iterations, parallelism, Some(32))
+                .map_err(|e| FileError::KdfLimits(format!("Argon2id parameters rejected: {e}")))?;
+            let salt_hash = Sha256::digest(salt.as_bytes());
+            argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+                .hash_password_into(
+                    password.expose_secret().as_bytes(),
+                    &salt_hash,
+                    &mut *master,
+                )
+                .map_err(|e| FileError::KdfLimits(format!("Argon2id failed: {e}")))?;
+        }
+        Some(other) => {
+            return Err(FileError::Invalid(format!(
+                "unknown kdfType {other}; expected 0 (PBKDF2) or 1 (Argon2id)"
+            )))
+        }
+        None => return Err(FileError::Invalid("the `kdfType` field is missing".into())),
+    }
+    Ok(master)
+}
+
+fn bound(what: &str, v: u32, (lo, hi): (u32, u32)) -> Result<(), FileError> {
+    if v < lo {
+        Err(FileError::KdfLimits(format!(
+            "{what} {v} is below the minimum of {lo}"
+        )))
+    } else if v > hi {
+        Err(FileError::KdfLimits(format!(
+            "{what} {v} is above the limit of {hi}"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// HKDF-Expand (no extract) of the master key into the `enc` and `mac` keys.
+fn stretch(master: &[u8; 32]) -> (Key, Key) {
+    let hk =
+        Hkdf::<Sha256>::from_prk(master).unwrap_or_else(|_| unreachable!("a 32-byte PRK is valid"));
+    let mut enc = Zeroizing::new([0u8; 32]);
+    let mut mac = Zeroizing::new([0u8; 32]);
+    if hk.expand(b"enc", &mut *enc).is_err() || hk.expand(b"mac", &mut *mac).is_err() {
+        unreachable!("HKDF-SHA256 can always expand 32 bytes");
+    }
+    (enc, mac)
+}
+
+/// Opens a type-2 string `2.iv|ct|mac`. A bad MAC is "wrong password or damaged file".
+fn decrypt_string(
+    text: &str,
+    enc_key: &[u8; 32],
+    mac_key: &[u8; 32],
+) -> Result<Zeroizing<Vec<u8>>, FileError> {
+    let body = text.strip_prefix("2.").ok_or_else(|| {
+        FileError::Invalid(
+            "an encrypted string is not of type 2 (AES-256-CBC + HMAC-SHA256)".into(),
+        )
+    })?;
+    let parts: Vec<&str> = body.split('|').collect();
+    let [iv, ct, mac] = parts[..] else {
+        return Err(FileError::Invalid(
+            "an encrypted string does not have the three parts iv|data|mac".into(),
+        ));
+    };
+    let decode = |s: &str, what: &str| {
+        B64.decode(s.as_bytes()).map_err(|e| {
+            FileError::Invalid(format!(
+                "the {what} of an encrypted string is not valid base64: {e}"
+            ))
+        })
+    };
+    let (iv, ct, mac) = (decode(iv, "iv")?, decode(ct, "data")?, decode(mac, "mac")?);
+    if iv.len() != 16 || mac.len() != 32 {
+        return Err(FileError::Invalid(
+            "an encrypted string has an iv or mac of the wrong length".into(),
+        ));
+    }
+    let mut check = <Hmac<Sha256> as Mac>::new_from_slice(mac_key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    check.update(&iv);
+    check.update(&ct);
+    check
+        .verify_slice(&mac)
+        .map_err(|_| FileError::WrongPassword)?;
+    let mut buf = Zeroizing::new(ct);
+    let plain_len = cbc::Decryptor::<aes::Aes256>::new(enc_key.into(), iv.as_slice().into())
+        .decrypt_padded_mut::<Pkcs7>(&mut buf)
+        .map_err(|_| FileError::WrongPassword)?
+        .len();
+    buf.truncate(plain_len);
+    Ok(buf)
+}
+
+fn map_items(items: Vec<Item>) -> Vec<Incoming> {
+    let mut out = Vec::new();
+    for item in items {
+        let notes = item.notes.clone().unwrap_or_default();
+        let note_fits = notes.chars().count() <= NOTE_MAX_CHARS;
+        // (name suffix, value) of every secret this item gives.
+        let mut values: Vec<(Option<String>, Option<String>)> = Vec::new();
+        let mut domains: Vec<String> = Vec::new();
+        match (item.kind, &item.login, &item.card) {
+            (1, Some(login), _) => {
+                domains = login
+                    .uris
+                    .iter()
+                    .flatten()
+                    .filter_map(|u| u.uri.as_deref().and_then(host_of))
+                    .collect();
+                values.push((Some("password".into()), login.password.clone()));
+                values.push((Some("username".into()), login.username.clone()));
+                values.push((Some("totp".into()), login.totp.clone()));
+            }
+            (2, _, _) => values.push((None, item.notes.clone())),
+            (3, _, Some(card)) => {
+                values.push((Some("number".into()), card.number.clone()));
+                values.push((Some("code".into()), card.code.clone()));
+            }
+            _ => {}
+        }
+        for field in item.fields.iter().flatten() {
+            // Type 3 is a "linked" field: it has no value of its own.
+            if field.kind != 3 {
+                if let Some(name) = field.name.as_deref().filter(|n| !n.is_empty()) {
+                    values.push((Some(name.to_owned()), field.value.clone()));
+                }
+            }
+        }
+        if !note_fits && item.kind != 2 {
+            values.push((Some("notes".into()), Some(notes.clone())));
+        }
+        domains.sort();
+        domains.dedup();
+        let note = if note_fits && item.kind != 2 {
+            notes
+        } else {
+            String::new()
+        };
+        for (suffix, value) in values {
+            let Some(value) = value.filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            out.push(Incoming {
+                name: match suffix {
+                    Some(s) => format!("{}/{s}", item.name),
+                    None => item.name.clone(),
+                },
+                value: SecretString::from(value),
+                enabled: true,
+                allowed_domains: domains.clone(),
+                note: note.clone(),
+                created_at: None,
+                updated_at: None,
+                flagged_secret: false,
+            });
+        }
+    }
+    out
+}
+
+/// The host of a login URI, if it is a URL with one.
+fn host_of(uri: &str) -> Option<String> {
+    let parsed = url::Url::parse(uri)
+        .or_else(|_| url::Url::parse(&format!("https://{uri}")))
+        .ok()?;
+    let host = parsed
+        .host_str()?
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    crate::secret::normalize_domains(&[host.to_owned()])
+        .ok()?
+        .pop()
+}
+
+#[cfg(test)]
+#[path = "bitwarden_tests.rs"]
+mod tests;
