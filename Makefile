@@ -10,7 +10,9 @@ TEST_PACKAGES := xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring libsecret-t
 	at-spi2-core imagemagick xdotool
 BENCH_PACKAGES := keepassxc
 
-.PHONY: run test lint bench deps-build deps-test deps-bench build fmt
+.PHONY: run test lint bench fuzz deps-build deps-test deps-bench build fmt
+
+FUZZ_SECONDS ?= 240
 
 run: deps-build
 	$(CARGO) build --workspace
@@ -28,6 +30,17 @@ lint:
 bench: deps-build deps-bench
 	$(CARGO) build --release -p coffer-cli -p coffer-bench
 	./target/release/coffer-bench
+
+# Fuzzes the import parser for FUZZ_SECONDS, seeded with the malformed-input
+# corpus. cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable
+# toolchain accept them. A crash is saved under fuzz/artifacts/import/:
+# commit it to crates/coffer-core/tests/fixtures/import/ as a fail_ fixture.
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	mkdir -p fuzz/corpus/import
+	cp crates/coffer-core/tests/fixtures/import/* docs/vectors/*.json fuzz/corpus/import/
+	cd fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run import --sanitizer none -- \
+		-max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10
 
 fmt:
 	$(CARGO) fmt --all

@@ -414,3 +414,74 @@ fn bitwarden_exports_import_plain_and_password_protected() {
     assert_error(&out, 3, "wrong password");
     assert_eq!(env.list().len(), 0);
 }
+
+#[test]
+fn every_malformed_fixture_is_refused_and_the_vault_is_byte_identical() {
+    let env = Env::new();
+    env.set("keep", "me");
+    let password = format!(
+        "{}/../../docs/vectors/v1-encrypted.password",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let dir = format!(
+        "{}/../coffer-core/tests/fixtures/import",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("corpus")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    // Let SQLite fold its WAL into the main file first, so "identical" compares settled bytes.
+    drop(crate::util::open_core(
+        &env.vault,
+        env.key.as_deref().expect("key"),
+    ));
+    let before = env.vault_bytes();
+    let mut refused = 0;
+    for file in files.iter().filter(|f| {
+        f.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("fail_"))
+    }) {
+        let name = file
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let out = env.run(
+            &[
+                "import",
+                file.to_str().expect("utf8"),
+                "--password-file",
+                &password,
+            ],
+            b"",
+        );
+        let code = if name.starts_with("fail_wrong_password") {
+            3
+        } else {
+            1
+        };
+        assert_error(&out, code, &name);
+        assert_eq!(env.vault_bytes(), before, "{name} changed the vault file");
+        refused += 1;
+    }
+    assert!(refused >= 30, "only {refused} fixtures");
+    // A symlink to the vault itself and an empty folder, made here.
+    let link = env.path("looks-like-an-export.json");
+    std::os::unix::fs::symlink(&env.vault, &link).expect("symlink");
+    assert_error(
+        &env.run(&["import", link.to_str().expect("utf8")], b""),
+        1,
+        "the vault file itself",
+    );
+    let empty = env.path("empty-folder");
+    std::fs::create_dir(&empty).expect("mkdir");
+    assert_error(
+        &env.run(&["import", empty.to_str().expect("utf8")], b""),
+        1,
+        "no importable file",
+    );
+    assert_eq!(env.vault_bytes(), before);
+    assert_eq!(env.get("keep"), "me");
+}

@@ -42,8 +42,8 @@ pub use secret::{
 };
 pub use store::FORMAT_VERSION;
 pub use transfer::{
-    read_import, write_export_file, ExportPassword, FileReport, Format, ImportSet, ImportSource,
-    Incoming, KdfParams, EXPORT_PASSWORD_MIN_CHARS, EXPORT_VERSION, FORMAT_NAME,
+    fuzz_import, read_import, write_export_file, ExportPassword, FileReport, Format, ImportSet,
+    ImportSource, Incoming, KdfParams, EXPORT_PASSWORD_MIN_CHARS, EXPORT_VERSION, FORMAT_NAME,
     IMPORT_MAX_FILE_BYTES,
 };
 pub use vault::{

@@ -123,6 +123,8 @@ pub(crate) fn read(
             "this Bitwarden export is encrypted with its account key, which only Bitwarden can open; export again choosing \"Password protected\" or unencrypted JSON".into(),
         ));
     }
+    // KDF bounds first: a hostile file is refused before anyone is asked for a password.
+    check_kdf(&header)?;
     let password = password.ok_or(FileError::PasswordRequired)?;
     let (enc_key, mac_key) = derive_keys(&header, password)?;
     let validation = header.enc_key_validation.as_deref().ok_or_else(|| {
@@ -150,6 +152,31 @@ type Key = Zeroizing<[u8; 32]>;
 /// The stretched encryption and MAC keys of a password-protected export.
 fn derive_keys(header: &Header, password: &SecretString) -> Result<(Key, Key), FileError> {
     derive_master(header, password).map(|master| stretch(&master))
+}
+
+/// Checks the KDF type and parameters against the bounds, without hashing.
+fn check_kdf(header: &Header) -> Result<(), FileError> {
+    let iterations = header.kdf_iterations.unwrap_or(0);
+    match header.kdf_type {
+        Some(0) => bound("PBKDF2 iterations", iterations, PBKDF2_ITERATIONS_RANGE),
+        Some(1) => {
+            bound(
+                "Argon2id memory (MiB)",
+                header.kdf_memory.unwrap_or(0),
+                ARGON2_MEMORY_MIB_RANGE,
+            )?;
+            bound("Argon2id iterations", iterations, ARGON2_ITERATIONS_RANGE)?;
+            bound(
+                "Argon2id parallelism",
+                header.kdf_parallelism.unwrap_or(0),
+                ARGON2_PARALLELISM_RANGE,
+            )
+        }
+        Some(other) => Err(FileError::Invalid(format!(
+            "unknown kdfType {other}; expected 0 (PBKDF2) or 1 (Argon2id)"
+        ))),
+        None => Err(FileError::Invalid("the `kdfType` field is missing".into())),
+    }
 }
 
 /// The key the KDF makes from the password and salt, before stretching.

@@ -293,8 +293,10 @@ pub(crate) fn read(
             convert(file.secrets)
         }
         Some("aes-256-gcm") => {
+            // Shape and KDF bounds first: a hostile file is refused before anyone is asked for a password.
+            let sealed = parse_encrypted(text)?;
             let password = password.ok_or(FileError::PasswordRequired)?;
-            let payload = decrypt(text, password)?;
+            let payload = decrypt(&sealed, password)?;
             let payload: Payload<Vec<SecretIn>> =
                 serde_json::from_slice(&payload).map_err(|e| {
                     FileError::Invalid(format!("the decrypted payload is malformed: {e}"))
@@ -310,10 +312,15 @@ pub(crate) fn read(
     }
 }
 
-fn decrypt(
-    text: &str,
-    password: &SecretString,
-) -> std::result::Result<Zeroizing<Vec<u8>>, FileError> {
+/// An encrypted file whose shape and KDF parameters passed the checks.
+struct Sealed {
+    params: KdfParams,
+    salt: Vec<u8>,
+    nonce: Vec<u8>,
+    ciphertext: Vec<u8>,
+}
+
+fn parse_encrypted(text: &str) -> std::result::Result<Sealed, FileError> {
     let file: EncryptedFile = serde_json::from_str(text).map_err(FileError::json)?;
     if file.kdf.algorithm != "argon2id" {
         return Err(FileError::Invalid(format!(
@@ -322,18 +329,27 @@ fn decrypt(
         )));
     }
     file.kdf.params.check().map_err(FileError::KdfLimits)?;
-    let salt = decode(&file.kdf.salt, "kdf.salt", SALT_LEN)?;
-    let nonce = decode(&file.nonce, "nonce", NONCE_LEN)?;
-    let ciphertext = B64
-        .decode(file.ciphertext.as_bytes())
-        .map_err(|e| FileError::Invalid(format!("`ciphertext` is not valid base64: {e}")))?;
-    let key = derive_key(password, &salt, file.kdf.params).map_err(FileError::KdfLimits)?;
-    let aad = header_aad(file.kdf.params, &salt, &nonce);
+    Ok(Sealed {
+        params: file.kdf.params,
+        salt: decode(&file.kdf.salt, "kdf.salt", SALT_LEN)?,
+        nonce: decode(&file.nonce, "nonce", NONCE_LEN)?,
+        ciphertext: B64
+            .decode(file.ciphertext.as_bytes())
+            .map_err(|e| FileError::Invalid(format!("`ciphertext` is not valid base64: {e}")))?,
+    })
+}
+
+fn decrypt(
+    sealed: &Sealed,
+    password: &SecretString,
+) -> std::result::Result<Zeroizing<Vec<u8>>, FileError> {
+    let key = derive_key(password, &sealed.salt, sealed.params).map_err(FileError::KdfLimits)?;
+    let aad = header_aad(sealed.params, &sealed.salt, &sealed.nonce);
     Aes256Gcm::new((&*key).into())
         .decrypt(
-            Nonce::from_slice(&nonce),
+            Nonce::from_slice(&sealed.nonce),
             AeadPayload {
-                msg: &ciphertext,
+                msg: &sealed.ciphertext,
                 aad: aad.as_bytes(),
             },
         )

@@ -146,6 +146,12 @@ pub fn read_import(
             let meta = fs::metadata(path).map_err(|e| Error::io("cannot read", path, e))?;
             if meta.is_dir() {
                 read_folder(path, password, vault, &mut set)?;
+                if set.files.iter().all(|f| f.format.is_none()) {
+                    return Err(Error::ImportInvalid {
+                        file: path.display().to_string(),
+                        problem: "no importable file in this folder (Coffer export, Postman environment, Bitwarden JSON, dotenv)".into(),
+                    });
+                }
             } else {
                 let label = path.display().to_string();
                 let bytes = read_file(path, vault).map_err(|e| e.into_error(&label))?;
@@ -326,6 +332,22 @@ fn validate(mut items: Vec<Incoming>) -> Result<Vec<Incoming>, FileError> {
     Ok(items)
 }
 
+/// The fuzz target (`fuzz/`): reads `data` as pasted import text. Must never
+/// panic, whatever the bytes; errors are expected. No password is given, so
+/// encrypted inputs stop after their shape and KDF-bound checks.
+#[doc(hidden)]
+pub fn fuzz_import(data: &[u8]) -> Result<usize> {
+    read_import(
+        ImportSource::Text {
+            label: "fuzz",
+            bytes: data,
+        },
+        None,
+        None,
+    )
+    .map(|set| set.secrets.len())
+}
+
 /// Writes an export atomically with mode 0600: a temporary file in the same
 /// folder, synced, then moved into place. Without `overwrite` an existing
 /// file is never replaced.
@@ -480,5 +502,98 @@ mod vector_tests {
             })
             .collect();
         assert_eq!(&*write_plaintext(&out, exported_at), PLAINTEXT);
+    }
+}
+
+#[cfg(test)]
+mod fixture_tests {
+    //! The malformed-input corpus in `tests/fixtures/import/`: a `fail_CODE__what`
+    //! file must be refused with error code CODE; an `ok__what` file must import.
+    use super::*;
+
+    const PASSWORD: &str = include_str!("../../../../docs/vectors/v1-encrypted.password");
+
+    fn corpus() -> Vec<PathBuf> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
+        let mut files: Vec<PathBuf> = fs::read_dir(dir)
+            .expect("corpus")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn every_fixture_gets_its_expected_outcome() {
+        let files = corpus();
+        assert!(
+            files
+                .iter()
+                .filter(|f| f.to_string_lossy().contains("/fail_"))
+                .count()
+                >= 30
+        );
+        let password = SecretString::from(PASSWORD.to_owned());
+        for file in files {
+            let name = file
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
+            let got = read_import(ImportSource::Path(&file), Some(&password), None);
+            if let Some(rest) = name.strip_prefix("fail_") {
+                let want = rest.split("__").next().expect("code");
+                let err = got.err().unwrap_or_else(|| panic!("{name} was accepted"));
+                assert_eq!(err.code(), want, "{name}: {err}");
+                assert!(
+                    err.to_string().contains(&name),
+                    "{name}: the error does not name the file: {err}"
+                );
+            } else {
+                assert!(
+                    got.is_ok(),
+                    "{name}: {:?}",
+                    got.err().map(|e| e.to_string())
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_fuzz_target_never_panics_on_the_corpus_or_its_truncations() {
+        for file in corpus() {
+            let bytes = fs::read(&file).expect("read");
+            let _ = fuzz_import(&bytes);
+            for cut in (0..bytes.len()).step_by(bytes.len() / 16 + 1) {
+                let _ = fuzz_import(&bytes[..cut]);
+            }
+        }
+    }
+
+    #[test]
+    fn an_empty_folder_or_one_of_unknown_files_is_an_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let err = read_import(ImportSource::Path(dir.path()), None, None)
+            .err()
+            .expect("empty");
+        assert!(err.to_string().contains("no importable file"), "{err}");
+        fs::write(dir.path().join("notes.txt"), "just prose\n").expect("write");
+        let err = read_import(ImportSource::Path(dir.path()), None, None)
+            .err()
+            .expect("no importable file");
+        assert_eq!(err.code(), "import_invalid");
+    }
+
+    #[test]
+    fn kdf_bombs_are_refused_before_a_password_is_asked_for() {
+        for file in corpus()
+            .iter()
+            .filter(|f| f.to_string_lossy().contains("kdf_limits"))
+        {
+            let err = read_import(ImportSource::Path(file), None, None)
+                .err()
+                .expect("refused");
+            assert_eq!(err.code(), "import_kdf_limits", "{}", file.display());
+        }
     }
 }
