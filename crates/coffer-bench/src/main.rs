@@ -42,6 +42,14 @@ fn main() {
             }
             "--reps" => opts.reps = args.next().and_then(|n| n.parse().ok()).unwrap_or(15),
             "--skip-keepassxc-100k" => opts.keepassxc_100k = false,
+            "--raw-floor" => {
+                let path = args.next().map(PathBuf::from).unwrap_or_default();
+                if let Err(e) = data::raw_floor(&path) {
+                    eprintln!("error: {e}");
+                    std::process::exit(1);
+                }
+                return;
+            }
             "--argon2-only" => {
                 data::argon2_once();
                 return;
@@ -307,6 +315,17 @@ fn bench(opts: &Options) -> Result<(), String> {
     rows.push((
         "Argon2id alone (64 MiB, t=3, p=4), process included".into(),
         kdf,
+        None,
+        String::new(),
+    ));
+    let floor = run(transfer_reps, |_| {
+        let mut c = Command::new(std::env::current_exe().unwrap_or_default());
+        c.args(["--raw-floor", &plain10k]);
+        (c, Vec::new())
+    })?;
+    rows.push((
+        "raw floor, 10k: serde_json parse + write, AES-GCM seal + open, process included".into(),
+        floor,
         None,
         String::new(),
     ));
