@@ -78,6 +78,12 @@ pub enum Command {
     /// Import secrets from a file, a folder, or stdin (`-`): Coffer exports,
     /// Postman environments, dotenv. Shows a preview, then applies it.
     Import(ImportArgs),
+    /// Show the admin policy in force and the file each rule comes from.
+    Policy {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Delete every secret; the vault key stays.
     Clear {
         /// Do not ask for confirmation.

@@ -4,8 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use coffer_core::{
-    Error, ExposeSecret, Keychain, SecretInfo, SecretPatch, SetOutcome, Target, Vault, VaultKey,
-    FORMAT_VERSION,
+    Error, ExposeSecret, Keychain, Policy, SecretInfo, SecretPatch, SetOutcome, Setting, Target,
+    Vault, VaultKey, FORMAT_VERSION,
 };
 
 use crate::cli::SetArgs;
@@ -91,6 +91,43 @@ struct Status {
     locked: bool,
     key_source: Option<KeySource>,
     key_error: Option<coffer_core::ErrorBody>,
+    policy: PolicySummary,
+}
+
+/// A one-glance view of the policy for `status`.
+#[derive(serde::Serialize)]
+struct PolicySummary {
+    /// `none` (no policy file), `active`, or `invalid` (failing closed).
+    state: &'static str,
+    export_formats: Vec<coffer_core::ExportKind>,
+    keychain_allowed: bool,
+    plaintext_import_allowed: bool,
+    problem: Option<String>,
+}
+
+fn policy_summary(p: &Policy) -> PolicySummary {
+    let state = if p.failure.is_some() {
+        "invalid"
+    } else if *p == Policy::default() {
+        "none"
+    } else {
+        "active"
+    };
+    let formats = if p.export_enabled.value && p.failure.is_none() {
+        p.export_formats.value.clone()
+    } else {
+        Vec::new()
+    };
+    PolicySummary {
+        state,
+        export_formats: formats,
+        keychain_allowed: p.keychain_allowed.value && p.failure.is_none(),
+        plaintext_import_allowed: p.plaintext_import_allowed.value && p.failure.is_none(),
+        problem: p
+            .failure
+            .as_ref()
+            .map(|f| format!("{}: {}", f.file.display(), f.problem)),
+    }
 }
 
 pub fn status(ctx: &Context, json: bool) -> Outcome {
@@ -104,6 +141,7 @@ pub fn status(ctx: &Context, json: bool) -> Outcome {
         locked: true,
         key_source: None,
         key_error: None,
+        policy: policy_summary(&Policy::current()),
     };
     match Vault::open(&ctx.vault_path) {
         Err(Error::VaultNotFound { .. }) => {}
@@ -140,6 +178,29 @@ pub fn status(ctx: &Context, json: bool) -> Outcome {
         return Ok(());
     }
     println!("vault:    {}", status.vault);
+    let p = &status.policy;
+    match p.problem.as_deref() {
+        Some(problem) => println!("policy:   INVALID, governed actions refused ({problem})"),
+        None => println!(
+            "policy:   {} (export: {}; keychain {}; plaintext import {})",
+            p.state,
+            if p.export_formats.is_empty() {
+                "off".to_owned()
+            } else {
+                kinds(&p.export_formats)
+            },
+            if p.keychain_allowed {
+                "allowed"
+            } else {
+                "forbidden"
+            },
+            if p.plaintext_import_allowed {
+                "allowed"
+            } else {
+                "forbidden"
+            },
+        ),
+    }
     if !status.exists {
         println!("state:    no vault yet (create one with `coffer init`)");
         return Ok(());
@@ -161,6 +222,85 @@ pub fn status(ctx: &Context, json: bool) -> Outcome {
         (_, _, Some(err)) => println!("key:      {} ({})", err.message, err.code),
         _ => println!("key:      not available"),
     }
+    Ok(())
+}
+
+fn kinds(list: &[coffer_core::ExportKind]) -> String {
+    list.iter()
+        .map(|k| match k {
+            coffer_core::ExportKind::Encrypted => "encrypted",
+            coffer_core::ExportKind::Plaintext => "plaintext",
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `coffer policy`: every rule in force and where it comes from.
+pub fn policy(json: bool) -> Outcome {
+    let p = Policy::current();
+    if json {
+        println!("{}", to_json(&p));
+        return Ok(());
+    }
+    println!(
+        "system file: {}",
+        coffer_core::system_policy_path().display()
+    );
+    if let Some(extra) = std::env::var_os(coffer_core::POLICY_ENV) {
+        println!(
+            "extra file:  {} ({})",
+            std::path::Path::new(&extra).display(),
+            coffer_core::POLICY_ENV
+        );
+    }
+    if let Some(f) = &p.failure {
+        println!("INVALID: {}: {}", f.file.display(), f.problem);
+        println!("Exports, unencrypted imports and keychain use are refused until it is fixed.");
+        return Ok(());
+    }
+    fn from<T>(s: &Setting<T>) -> String {
+        s.source
+            .as_ref()
+            .map_or_else(|| "Coffer default".to_owned(), |p| p.display().to_string())
+    }
+    let limit = |v: Option<u32>, unit: &str| {
+        v.map_or_else(|| "no limit".to_owned(), |v| format!("{v} {unit}"))
+    };
+    println!(
+        "export enabled:           {:<22} {}",
+        p.export_enabled.value,
+        from(&p.export_enabled)
+    );
+    println!(
+        "export formats:           {:<22} {}",
+        kinds(&p.export_formats.value),
+        from(&p.export_formats)
+    );
+    println!(
+        "min export password:      {:<22} {}",
+        format!("{} characters", p.min_password_length.value),
+        from(&p.min_password_length)
+    );
+    println!(
+        "plaintext import allowed: {:<22} {}",
+        p.plaintext_import_allowed.value,
+        from(&p.plaintext_import_allowed)
+    );
+    println!(
+        "keychain allowed:         {:<22} {}",
+        p.keychain_allowed.value,
+        from(&p.keychain_allowed)
+    );
+    println!(
+        "max auto-lock idle:       {:<22} {}",
+        limit(p.max_idle_minutes.value, "minutes"),
+        from(&p.max_idle_minutes)
+    );
+    println!(
+        "max clipboard time:       {:<22} {}",
+        limit(p.max_clear_seconds.value, "seconds"),
+        from(&p.max_clear_seconds)
+    );
     Ok(())
 }
 

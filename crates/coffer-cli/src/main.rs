@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         Command::Disable { name } => commands::set_enabled(&ctx, &name, false),
         Command::Export(args) => transfer::export(&ctx, args),
         Command::Import(args) => transfer::import(&ctx, args),
+        Command::Policy { json } => commands::policy(json),
         Command::Clear { yes } => commands::clear(&ctx, yes),
         Command::Reset { yes } => commands::reset(&ctx, yes),
     };
@@ -58,7 +59,7 @@ fn main() -> ExitCode {
 fn exit_code(code: &str) -> u8 {
     match code {
         "wrong_key" | "key_typo" | "key_format" | "wrong_password" => 3,
-        "policy_denied" => 4,
+        "policy_denied" | "policy_invalid" => 4,
         "key_unavailable" | "locked" => 5,
         _ => 1,
     }

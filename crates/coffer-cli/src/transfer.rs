@@ -5,8 +5,8 @@ use std::io::Read;
 use std::path::Path;
 
 use coffer_core::{
-    read_import, write_export_file, Decision, Error, ExportPassword, ExposeSecret, ImportSource,
-    Preview, SecretString, EXPORT_PASSWORD_MIN_CHARS, IMPORT_MAX_FILE_BYTES,
+    read_import, write_export_file, Decision, Error, ExportKind, ExportRequest, ExposeSecret,
+    ImportSource, Policy, Preview, SecretString, IMPORT_MAX_FILE_BYTES,
 };
 use zeroize::Zeroizing;
 
@@ -18,11 +18,16 @@ use crate::input;
 pub const EXPORT_PASSWORD_ENV: &str = "COFFER_EXPORT_PASSWORD";
 
 pub fn export(ctx: &Context, args: ExportArgs) -> Outcome {
+    let kind = match args.format {
+        ExportFormat::Encrypted => ExportKind::Encrypted,
+        ExportFormat::Plaintext => ExportKind::Plaintext,
+    };
+    // Refused by policy before anyone types a password; the core checks again when it exports.
+    Policy::current().check_export(kind)?;
     let mut vault = ctx.unlocked()?;
-    let password = match args.format {
+    let request = match args.format {
         ExportFormat::Encrypted => {
-            let text = export_password(args.password_file.as_deref())?;
-            Some(ExportPassword::new(text, EXPORT_PASSWORD_MIN_CHARS)?)
+            ExportRequest::Encrypted(export_password(args.password_file.as_deref())?)
         }
         ExportFormat::Plaintext => {
             crate::commands::confirmed(
@@ -33,15 +38,14 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Outcome {
                 ),
                 "refusing to write a plaintext export without confirmation",
             )?;
-            None
+            ExportRequest::Plaintext
         }
     };
-    let bytes = vault.export(password.as_ref())?;
+    let bytes = vault.export(request)?;
     write_export_file(&args.output, &bytes, args.force)?;
-    let kind = if password.is_some() {
-        "encrypted"
-    } else {
-        "plaintext"
+    let kind = match kind {
+        ExportKind::Encrypted => "encrypted",
+        ExportKind::Plaintext => "plaintext",
     };
     eprintln!(
         "exported {} secrets to {} ({kind}, mode 0600)",
@@ -64,7 +68,8 @@ fn export_password(file: Option<&Path>) -> Result<SecretString, Failure> {
             "an encrypted export needs a password: pass --password-file FILE or set {EXPORT_PASSWORD_ENV}"
         )));
     }
-    let first = prompt("Export password (12+ characters): ")?;
+    let min = Policy::current().min_password_length.value;
+    let first = prompt(&format!("Export password ({min}+ characters): "))?;
     let again = prompt("Repeat it: ")?;
     if first.expose_secret() != again.expose_secret() {
         return Err(Failure::Usage(

@@ -4,5 +4,6 @@ mod bad_input;
 mod commands;
 mod crash;
 mod keychain;
+mod policy;
 mod transfer;
 mod util;

@@ -127,6 +127,18 @@ pub enum Error {
     #[error("the export failed: {problem}")]
     ExportFailed { problem: String },
 
+    /// The admin policy forbids the action.
+    #[error("refused by policy: {reason} (setting `{setting}` in {})", file.display())]
+    PolicyDenied {
+        setting: &'static str,
+        file: PathBuf,
+        reason: String,
+    },
+
+    /// A policy file cannot be used, so governed actions fail closed.
+    #[error("the policy file {} cannot be used: {problem}; exports and other governed actions are refused until an administrator fixes it", file.display())]
+    PolicyInvalid { file: PathBuf, problem: String },
+
     /// Another process holds the vault busy for too long.
     #[error("the vault at {} is busy (another Coffer is writing); try again", path.display())]
     Busy { path: PathBuf },
@@ -179,6 +191,8 @@ impl Error {
             Error::ConflictsUnresolved { .. } => "conflicts_unresolved",
             Error::ExportExists { .. } => "export_exists",
             Error::ExportFailed { .. } => "export_failed",
+            Error::PolicyDenied { .. } => "policy_denied",
+            Error::PolicyInvalid { .. } => "policy_invalid",
             Error::Busy { .. } => "busy",
             Error::Io { .. } => "io",
             Error::Database { .. } => "database",

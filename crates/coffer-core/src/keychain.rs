@@ -10,11 +10,13 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::key::VaultKey;
+use crate::policy::Policy;
 
 /// The keychain service name of every Coffer entry.
 pub const KEYCHAIN_SERVICE: &str = "coffer";
 
-/// The system keychain.
+/// The system keychain. Storing and loading obey the admin policy
+/// (`keychain.allowed`); forgetting an entry is always allowed.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Keychain;
 
@@ -23,6 +25,7 @@ impl Keychain {
     /// accepts writes but loses them (or cannot be read) is found out
     /// before a vault key is trusted to it.
     pub fn self_test(&self) -> Result<()> {
+        Policy::current().check_keychain()?;
         let account = format!(
             "self-test-{}",
             crate::secret::SecretId(crate::crypto::random_id())
@@ -49,6 +52,7 @@ impl Keychain {
 
     /// Stores (or replaces) the key of vault `vault_id`.
     pub fn store(&self, vault_id: &str, key: &VaultKey) -> Result<()> {
+        Policy::current().check_keychain()?;
         let text: SecretString = key.to_text();
         entry(vault_id)?
             .set_password(text.expose_secret())
@@ -57,6 +61,7 @@ impl Keychain {
 
     /// The key of vault `vault_id`, or `None` when the keychain has no entry for it.
     pub fn load(&self, vault_id: &str) -> Result<Option<VaultKey>> {
+        Policy::current().check_keychain()?;
         match entry(vault_id)?.get_password() {
             Ok(text) => {
                 let text = Zeroizing::new(text);

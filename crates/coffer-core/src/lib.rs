@@ -18,6 +18,8 @@
 //!   Postman environments and dotenv, read by [`read_import`], compared by
 //!   [`Vault::import_preview`] and committed in one transaction by
 //!   [`Vault::import_apply`] with a [`Decision`] per conflict.
+//! - An admin [`Policy`] (system file, tightened by `COFFER_POLICY_FILE`) is
+//!   read at each governed action: export, unencrypted import, keychain use.
 //! - Every failure is an [`Error`] with a stable [`Error::code`].
 
 mod crypto;
@@ -25,6 +27,7 @@ mod error;
 mod key;
 mod keychain;
 mod paths;
+mod policy;
 mod process;
 mod secret;
 mod store;
@@ -35,6 +38,9 @@ pub use error::{Error, ErrorBody, Result};
 pub use key::{VaultKey, KEY_GROUPS, VAULT_KEY_LEN_BYTES};
 pub use keychain::{Keychain, KEYCHAIN_SERVICE};
 pub use paths::{default_vault_path, VAULT_ENV, VAULT_FILE_NAME};
+pub use policy::{
+    system_policy_path, ExportKind, Policy, PolicyFailure, Setting, POLICY_ENV, POLICY_VERSION,
+};
 pub use process::disable_core_dumps;
 pub use secret::{
     normalize_name, NewSecret, SecretId, SecretInfo, SecretPatch, Target, Timestamp, DOMAINS_MAX,
@@ -47,7 +53,8 @@ pub use transfer::{
     IMPORT_MAX_FILE_BYTES,
 };
 pub use vault::{
-    Conflict, Decision, ImportSummary, Preview, SetOutcome, Vault, DATA_KEY_MAX_ENCRYPTIONS,
+    Conflict, Decision, ExportRequest, ImportSummary, Preview, SetOutcome, Vault,
+    DATA_KEY_MAX_ENCRYPTIONS,
 };
 
 /// Re-exported so callers can build and read values without naming `secrecy`.

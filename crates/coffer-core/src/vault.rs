@@ -779,7 +779,7 @@ fn read_meta<T: rusqlite::types::FromSql>(conn: &Connection, path: &Path, key: &
 
 #[path = "vault_transfer.rs"]
 mod transfer;
-pub use transfer::{Conflict, Decision, ImportSummary, Preview};
+pub use transfer::{Conflict, Decision, ExportRequest, ImportSummary, Preview};
 
 #[cfg(test)]
 #[path = "vault_tests.rs"]

@@ -7,9 +7,18 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use super::*;
+use crate::policy::{ExportKind, Policy};
 use crate::transfer::{
     write_encrypted, write_plaintext, ExportPassword, ImportSet, Incoming, KdfParams, SecretOut,
 };
+
+/// What [`Vault::export`] is asked to write.
+pub enum ExportRequest {
+    /// Argon2id + AES-256-GCM under this password.
+    Encrypted(SecretString),
+    /// Every value in the clear.
+    Plaintext,
+}
 
 /// What to do with an incoming secret whose name exists with other content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,9 +84,31 @@ enum Class {
 }
 
 impl Vault {
-    /// The whole vault as an export file: encrypted under `password`, or plaintext when `None`.
-    pub fn export(&mut self, password: Option<&ExportPassword>) -> Result<Zeroizing<Vec<u8>>> {
-        self.export_with(password, KdfParams::default())
+    /// The whole vault as an export file, if the admin policy (read now)
+    /// allows it: encrypted under a password that passes the export rules
+    /// (the policy may raise the minimum length), or plaintext.
+    pub fn export(&mut self, request: ExportRequest) -> Result<Zeroizing<Vec<u8>>> {
+        self.export_under(&Policy::current(), request, KdfParams::default())
+    }
+
+    pub(crate) fn export_under(
+        &mut self,
+        policy: &Policy,
+        request: ExportRequest,
+        params: KdfParams,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        match request {
+            ExportRequest::Plaintext => {
+                policy.check_export(ExportKind::Plaintext)?;
+                self.export_with(None, params)
+            }
+            ExportRequest::Encrypted(password) => {
+                policy.check_export(ExportKind::Encrypted)?;
+                policy.check_password_length(password.expose_secret().chars().count())?;
+                let password = ExportPassword::new(password, policy.min_password_length.value)?;
+                self.export_with(Some(&password), params)
+            }
+        }
     }
 
     pub(crate) fn export_with(

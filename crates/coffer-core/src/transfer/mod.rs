@@ -160,7 +160,23 @@ pub fn read_import(
             }
         }
     }
+    if set
+        .files
+        .iter()
+        .filter_map(|f| f.format)
+        .any(|f| !f.is_encrypted())
+    {
+        crate::policy::Policy::current().check_plaintext_import()?;
+    }
     Ok(set)
+}
+
+impl Format {
+    /// Whether the source was encrypted (only those may be imported when the
+    /// policy forbids unencrypted imports).
+    pub fn is_encrypted(self) -> bool {
+        matches!(self, Format::CofferEncrypted | Format::BitwardenEncrypted)
+    }
 }
 
 impl ImportSet {

@@ -1,0 +1,392 @@
+//! The admin policy: what an administrator allows, read from a managed file
+//! at the moment of each governed action (never cached from start-up).
+//!
+//! The system file (`/etc/coffer/policy.json` on Linux,
+//! `/Library/Application Support/Coffer/policy.json` on macOS,
+//! `%ProgramData%\Coffer\policy.json` on Windows) may be joined by the file
+//! `COFFER_POLICY_FILE` names, which can only tighten it: for every setting
+//! the stricter value wins. A file that cannot be read or understood — bad
+//! JSON, an unknown version, an unknown key — makes every governed action
+//! fail closed with an error naming the file.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::transfer::EXPORT_PASSWORD_MIN_CHARS;
+
+/// Environment variable naming an extra policy file that can only tighten the system one.
+pub const POLICY_ENV: &str = "COFFER_POLICY_FILE";
+/// The policy schema version this build understands.
+pub const POLICY_VERSION: u64 = 1;
+/// Largest policy file read.
+const POLICY_MAX_BYTES: u64 = 64 * 1024;
+
+/// An export format, as policies name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportKind {
+    Encrypted,
+    Plaintext,
+}
+
+/// The file's schema (version 1). Every key is optional; unknown keys are errors.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    /// Checked by the version probe before this struct is read.
+    #[serde(rename = "version")]
+    _version: u64,
+    export: Option<ExportRules>,
+    import: Option<ImportRules>,
+    keychain: Option<KeychainRules>,
+    auto_lock: Option<AutoLockRules>,
+    clipboard: Option<ClipboardRules>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportRules {
+    enabled: Option<bool>,
+    formats: Option<Vec<ExportKind>>,
+    min_password_length: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportRules {
+    plaintext_allowed: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeychainRules {
+    allowed: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AutoLockRules {
+    max_idle_minutes: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClipboardRules {
+    max_clear_seconds: Option<u32>,
+}
+
+/// One effective setting and the file it came from (`None`: Coffer's default).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Setting<T> {
+    pub value: T,
+    pub source: Option<PathBuf>,
+}
+
+impl<T> Setting<T> {
+    fn default(value: T) -> Self {
+        Setting {
+            value,
+            source: None,
+        }
+    }
+}
+
+/// The effective policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    pub export_enabled: Setting<bool>,
+    pub export_formats: Setting<Vec<ExportKind>>,
+    pub min_password_length: Setting<usize>,
+    pub plaintext_import_allowed: Setting<bool>,
+    pub keychain_allowed: Setting<bool>,
+    /// Longest idle time before the app locks itself, if limited.
+    pub max_idle_minutes: Setting<Option<u32>>,
+    /// Longest time a copied value may stay on the clipboard, if limited.
+    pub max_clear_seconds: Setting<Option<u32>>,
+    /// Set when a policy file could not be used: every governed action is refused.
+    pub failure: Option<PolicyFailure>,
+}
+
+/// Why the policy failed closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyFailure {
+    pub file: PathBuf,
+    pub problem: String,
+}
+
+impl Default for Policy {
+    /// No policy file: nothing beyond Coffer's own rules.
+    fn default() -> Self {
+        Policy {
+            export_enabled: Setting::default(true),
+            export_formats: Setting::default(vec![ExportKind::Encrypted, ExportKind::Plaintext]),
+            min_password_length: Setting::default(EXPORT_PASSWORD_MIN_CHARS),
+            plaintext_import_allowed: Setting::default(true),
+            keychain_allowed: Setting::default(true),
+            max_idle_minutes: Setting::default(None),
+            max_clear_seconds: Setting::default(None),
+            failure: None,
+        }
+    }
+}
+
+/// The platform's system policy file.
+pub fn system_policy_path() -> PathBuf {
+    if cfg!(target_os = "macos") {
+        PathBuf::from("/Library/Application Support/Coffer/policy.json")
+    } else if cfg!(windows) {
+        let base = std::env::var_os("ProgramData").unwrap_or_else(|| "C:\\ProgramData".into());
+        PathBuf::from(base).join("Coffer").join("policy.json")
+    } else {
+        PathBuf::from("/etc/coffer/policy.json")
+    }
+}
+
+impl Policy {
+    /// The policy in force now: the system file, tightened by `COFFER_POLICY_FILE`.
+    pub fn current() -> Policy {
+        let extra = std::env::var_os(POLICY_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
+        Policy::load(&system_policy_path(), extra.as_deref())
+    }
+
+    /// The policy from `system` (absent = no restriction) and `extra` (must exist when named).
+    pub fn load(system: &Path, extra: Option<&Path>) -> Policy {
+        let mut policy = Policy::default();
+        let files = [(system, false)]
+            .into_iter()
+            .chain(extra.map(|p| (p, true)));
+        for (path, required) in files {
+            match read_file(path, required) {
+                Ok(Some(file)) => policy.tighten(&file, path),
+                Ok(None) => {}
+                Err(problem) => {
+                    policy.failure.get_or_insert(PolicyFailure {
+                        file: path.to_owned(),
+                        problem,
+                    });
+                }
+            }
+        }
+        policy
+    }
+
+    fn tighten(&mut self, file: &File, path: &Path) {
+        let from = || Some(path.to_owned());
+        if let Some(export) = &file.export {
+            if export.enabled == Some(false) && self.export_enabled.value {
+                self.export_enabled = Setting {
+                    value: false,
+                    source: from(),
+                };
+            }
+            if let Some(formats) = &export.formats {
+                let kept: Vec<ExportKind> = self
+                    .export_formats
+                    .value
+                    .iter()
+                    .copied()
+                    .filter(|f| formats.contains(f))
+                    .collect();
+                if kept != self.export_formats.value {
+                    self.export_formats = Setting {
+                        value: kept,
+                        source: from(),
+                    };
+                }
+            }
+            if let Some(min) = export.min_password_length {
+                if min > self.min_password_length.value {
+                    self.min_password_length = Setting {
+                        value: min,
+                        source: from(),
+                    };
+                }
+            }
+        }
+        if file.import.as_ref().and_then(|i| i.plaintext_allowed) == Some(false)
+            && self.plaintext_import_allowed.value
+        {
+            self.plaintext_import_allowed = Setting {
+                value: false,
+                source: from(),
+            };
+        }
+        if file.keychain.as_ref().and_then(|k| k.allowed) == Some(false)
+            && self.keychain_allowed.value
+        {
+            self.keychain_allowed = Setting {
+                value: false,
+                source: from(),
+            };
+        }
+        if let Some(max) = file.auto_lock.as_ref().and_then(|a| a.max_idle_minutes) {
+            if self.max_idle_minutes.value.is_none_or(|v| max < v) {
+                self.max_idle_minutes = Setting {
+                    value: Some(max),
+                    source: from(),
+                };
+            }
+        }
+        if let Some(max) = file.clipboard.as_ref().and_then(|c| c.max_clear_seconds) {
+            if self.max_clear_seconds.value.is_none_or(|v| max < v) {
+                self.max_clear_seconds = Setting {
+                    value: Some(max),
+                    source: from(),
+                };
+            }
+        }
+    }
+
+    fn check_loaded(&self) -> Result<()> {
+        match &self.failure {
+            Some(f) => Err(Error::PolicyInvalid {
+                file: f.file.clone(),
+                problem: f.problem.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Refuses an export of `kind` that the policy does not allow.
+    pub fn check_export(&self, kind: ExportKind) -> Result<()> {
+        self.check_loaded()?;
+        if !self.export_enabled.value {
+            return Err(denied(
+                "export.enabled",
+                &self.export_enabled.source,
+                "exports are disabled",
+            ));
+        }
+        if !self.export_formats.value.contains(&kind) {
+            let name = match kind {
+                ExportKind::Encrypted => "encrypted",
+                ExportKind::Plaintext => "plaintext",
+            };
+            return Err(denied(
+                "export.formats",
+                &self.export_formats.source,
+                &format!("{name} exports are not allowed"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses an export password shorter than a minimum the policy raised
+    /// (below Coffer's own floor of 12 it is a weak password, not a policy matter).
+    pub fn check_password_length(&self, chars: usize) -> Result<()> {
+        let min = &self.min_password_length;
+        if min.source.is_some() && chars >= EXPORT_PASSWORD_MIN_CHARS && chars < min.value {
+            return Err(denied(
+                "export.min_password_length",
+                &min.source,
+                &format!("export passwords need at least {} characters", min.value),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses importing an unencrypted source when the policy forbids it.
+    pub fn check_plaintext_import(&self) -> Result<()> {
+        self.check_loaded()?;
+        if !self.plaintext_import_allowed.value {
+            return Err(denied(
+                "import.plaintext_allowed",
+                &self.plaintext_import_allowed.source,
+                "importing unencrypted files is not allowed; import an encrypted export",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses keychain use when the policy forbids it.
+    pub fn check_keychain(&self) -> Result<()> {
+        self.check_loaded()?;
+        if !self.keychain_allowed.value {
+            return Err(denied(
+                "keychain.allowed",
+                &self.keychain_allowed.source,
+                "keeping vault keys in the system keychain is not allowed; keep the key yourself",
+            ));
+        }
+        Ok(())
+    }
+
+    /// `requested` limited by `max`, and whether it was limited.
+    fn clamp(requested: u32, max: &Setting<Option<u32>>) -> (u32, bool) {
+        match max.value {
+            Some(m) if requested > m || requested == 0 => (m, true),
+            _ => (requested, false),
+        }
+    }
+
+    /// Auto-lock minutes (0 = never) as allowed: `(value, clamped)`.
+    pub fn clamp_idle_minutes(&self, requested: u32) -> (u32, bool) {
+        Policy::clamp(requested, &self.max_idle_minutes)
+    }
+
+    /// Clipboard-clear seconds (0 = never) as allowed: `(value, clamped)`.
+    pub fn clamp_clear_seconds(&self, requested: u32) -> (u32, bool) {
+        Policy::clamp(requested, &self.max_clear_seconds)
+    }
+}
+
+fn denied(setting: &'static str, source: &Option<PathBuf>, reason: &str) -> Error {
+    Error::PolicyDenied {
+        setting,
+        file: source.clone().unwrap_or_default(),
+        reason: reason.to_owned(),
+    }
+}
+
+/// `Ok(None)`: no file (fine for the system file). `Err`: why it cannot be used.
+fn read_file(path: &Path, required: bool) -> std::result::Result<Option<File>, String> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(format!("{POLICY_ENV} names it, but it does not exist"))
+        }
+        Err(e) => return Err(format!("it cannot be read: {e}")),
+    };
+    if !meta.is_file() {
+        return Err("it is not a regular file".into());
+    }
+    if meta.len() > POLICY_MAX_BYTES {
+        return Err(format!("it is larger than {POLICY_MAX_BYTES} bytes"));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("it cannot be read: {e}"))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if !text.trim_start().starts_with('{') {
+        return Err("it is not valid JSON: a policy is one JSON object".into());
+    }
+    #[derive(Deserialize)]
+    struct VersionOnly {
+        version: Option<serde_json::Value>,
+    }
+    let probe: VersionOnly =
+        serde_json::from_str(text).map_err(|e| format!("it is not valid JSON: {e}"))?;
+    match probe.version {
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(POLICY_VERSION) => {}
+        Some(other) => return Err(format!(
+            "policy version {other} is not supported (this Coffer reads version {POLICY_VERSION})"
+        )),
+        None => return Err("the `version` key is missing".into()),
+    }
+    let file: File = serde_json::from_str(text).map_err(|e| format!("{e}"))?;
+    if let Some(min) = file.export.as_ref().and_then(|e| e.min_password_length) {
+        if min > 1024 {
+            return Err(format!(
+                "export.min_password_length {min} is unreasonably large (at most 1024)"
+            ));
+        }
+    }
+    Ok(Some(file))
+}
+
+#[cfg(test)]
+#[path = "policy_tests.rs"]
+mod tests;
