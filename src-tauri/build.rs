@@ -1,7 +1,23 @@
+/// Every app command. capabilities/main.json grants each to the main window
+/// only; without the manifest any webview could call them.
+const COMMANDS: &[&str] = &[
+    "vault_status",
+    "vault_create",
+    "vault_key_saved",
+    "vault_unlock_keychain",
+    "vault_unlock",
+    "vault_lock",
+    "vault_reset",
+    "vault_clear",
+    "secret_list",
+    "secret_create",
+    "secret_update",
+    "secret_delete",
+    "secret_reveal",
+];
+
 fn main() {
-    // Every app command is listed here; capabilities/main.json grants each to
-    // the main window only. Without the manifest any webview could call them.
-    let manifest = tauri_build::AppManifest::new().commands(&["vault_status"]);
+    let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri-build failed: {e:#}");
         std::process::exit(1);

@@ -1,39 +1,459 @@
-// The start screen: asks Rust where the vault is. User data is rendered with
-// textContent only; errors arrive as {code, message}.
-const invoke = window.__TAURI__?.core?.invoke;
+// Coffer's UI. It talks to Rust only through invoke(); errors arrive as
+// {code, message} and the UI switches on code. User data is rendered with
+// textContent only. A value is in the page only while the user reveals it;
+// locking removes every secret from the page.
 
-function show(id, text) {
-  document.getElementById(id).textContent = text;
-}
+const invoke = window.__TAURI__?.core?.invoke;
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  secrets: [],      // metadata from secret_list
+  revealed: new Map(), // id -> value, only while shown
+  sort: { key: "name", dir: 1 },
+  editing: null,    // the secret being edited, or null when adding
+};
+
+// ---------- errors ----------
 
 function showError(err) {
-  const box = document.getElementById("error");
-  box.dataset.code = err?.code ?? "unknown";
-  box.textContent = err?.message ?? String(err);
-  box.hidden = false;
+  const banner = document.querySelector("[data-testid=error]");
+  banner.dataset.code = err?.code ?? "unknown";
+  $("error-text").textContent = err?.message ?? String(err);
+  banner.hidden = false;
 }
 
-async function refresh() {
+function clearError() {
+  const banner = document.querySelector("[data-testid=error]");
+  banner.hidden = true;
+  delete banner.dataset.code;
+  $("error-text").textContent = "";
+}
+
+async function call(command, args) {
   if (!invoke) {
-    showError({ code: "no_ipc", message: "This page must run inside the Coffer app." });
+    throw { code: "no_ipc", message: "This page must run inside the Coffer app." };
+  }
+  return invoke(command, args);
+}
+
+// ---------- screens ----------
+
+function show(screen) {
+  for (const id of ["screen-loading", "screen-key", "screen-unlock", "screen-main"]) {
+    $(id).hidden = id !== screen;
+  }
+}
+
+async function start() {
+  clearError();
+  let status;
+  try {
+    status = await call("vault_status");
+  } catch (err) {
+    show("screen-unlock");
+    showError(err);
     return;
   }
-  try {
-    const status = await invoke("vault_status");
-    show("vault-path", status.path);
-    if (status.exists) {
-      show("status-title", "Vault found");
-      show("secret-count", String(status.secret_count ?? 0));
-      show("status-hint", "Use the coffer CLI to manage it; the desktop screens come next.");
-    } else {
-      show("status-title", "No vault yet");
-      show("secret-count", "0");
-      show("status-hint", "Create one with coffer init — the key is shown once and saved to the system keychain.");
+  if (!status.exists) {
+    await firstRun(status);
+    return;
+  }
+  if (status.unlocked) {
+    await openMain();
+    return;
+  }
+  if (status.keychain_enabled) {
+    try {
+      await call("vault_unlock_keychain");
+      await openMain();
+      return;
+    } catch (err) {
+      $("unlock-why").textContent = `${err.message}. Type your vault key instead.`;
     }
+  }
+  showUnlock();
+}
+
+async function firstRun(status) {
+  try {
+    const created = await call("vault_create");
+    showKey(created.key, status.keychain_allowed);
   } catch (err) {
-    show("status-title", "The vault cannot be read");
+    show("screen-unlock");
     showError(err);
   }
 }
 
-refresh();
+function showKey(key, keychainAllowed) {
+  $("vault-key").textContent = key;
+  const box = $("keychain-save");
+  box.checked = keychainAllowed;
+  box.disabled = !keychainAllowed;
+  $("keychain-policy").hidden = keychainAllowed;
+  $("keychain-policy").textContent = keychainAllowed
+    ? ""
+    : "Your administrator's policy does not allow keeping vault keys in the system keychain.";
+  show("screen-key");
+  $("key-saved-confirm").focus();
+}
+
+$("key-saved-confirm").addEventListener("click", async () => {
+  clearError();
+  try {
+    await call("vault_key_saved", { keychain: $("keychain-save").checked });
+    $("vault-key").textContent = ""; // shown once
+    await openMain();
+  } catch (err) {
+    showError(err);
+  }
+});
+
+function showUnlock() {
+  show("screen-unlock");
+  $("unlock-key").value = "";
+  $("unlock-key").focus();
+}
+
+$("unlock-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearError();
+  try {
+    await call("vault_unlock", { key: $("unlock-key").value });
+    $("unlock-key").value = "";
+    await openMain();
+  } catch (err) {
+    showError(err);
+    $("unlock-key").focus();
+  }
+});
+
+$("reset-start").addEventListener("click", () => resetVault());
+$("menu-reset").addEventListener("click", () => {
+  closeMenu();
+  resetVault();
+});
+
+async function resetVault() {
+  const ok = await confirmAction(
+    "Reset the vault key?",
+    "A new key is made and every secret in this vault is deleted. This cannot be undone.",
+    "Delete all and reset",
+  );
+  if (!ok) return;
+  clearError();
+  try {
+    const created = await call("vault_reset");
+    forgetSecrets();
+    const status = await call("vault_status");
+    showKey(created.key, status.keychain_allowed);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+// ---------- main screen ----------
+
+async function openMain() {
+  show("screen-main");
+  await refresh();
+  $("filter").focus();
+}
+
+async function refresh() {
+  try {
+    state.secrets = await call("secret_list");
+    const status = await call("vault_status");
+    $("vault-path").textContent = status.path;
+  } catch (err) {
+    if (err.code === "locked") {
+      lockScreen();
+      return;
+    }
+    showError(err);
+  }
+  render();
+}
+
+function domainsText(s) {
+  return s.allowed_domains.length ? s.allowed_domains.join(", ") : "any";
+}
+
+function sorted(list) {
+  const { key, dir } = state.sort;
+  const val = (s) => (key === "name" ? s.name.toLowerCase() : key === "domains" ? domainsText(s) : s.updated_at);
+  return [...list].sort((a, b) => (val(a) < val(b) ? -dir : val(a) > val(b) ? dir : 0));
+}
+
+function render() {
+  const filter = $("filter").value.trim().toLowerCase();
+  const body = $("secret-rows");
+  body.replaceChildren();
+  const visible = sorted(state.secrets).filter(
+    (s) => !filter || s.name.toLowerCase().includes(filter) || domainsText(s).includes(filter) || s.note.toLowerCase().includes(filter),
+  );
+  for (const s of visible) {
+    body.append(row(s));
+  }
+  $("empty").hidden = state.secrets.length > 0;
+  const shadowed = state.secrets.filter((s) => s.shadowed).length;
+  $("secret-count").textContent =
+    `${state.secrets.length} secret${state.secrets.length === 1 ? "" : "s"}` + (shadowed ? `, ${shadowed} shadowed` : "");
+  for (const th of document.querySelectorAll("th .sort")) {
+    const on = th.dataset.sort === state.sort.key;
+    th.parentElement.setAttribute("aria-sort", on ? (state.sort.dir > 0 ? "ascending" : "descending") : "none");
+  }
+}
+
+function button(label, onClick, extra = {}) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = label;
+  Object.assign(b.dataset, extra.data ?? {});
+  if (extra.title) b.title = extra.title;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+function row(s) {
+  const tr = document.createElement("tr");
+  tr.dataset.testid = "secret-row";
+  tr.dataset.name = s.name;
+  tr.dataset.id = s.id;
+  if (!s.enabled) tr.classList.add("disabled");
+
+  const name = document.createElement("td");
+  const label = document.createElement("span");
+  label.className = "name";
+  label.textContent = s.name;
+  name.append(label);
+  if (s.shadowed || !s.enabled) {
+    const warn = document.createElement("span");
+    warn.className = "warn";
+    warn.textContent = "⚠";
+    warn.title = s.shadowed
+      ? "Shadowed: a newer secret with this name is in effect"
+      : "Disabled: kept, but references do not resolve to it";
+    warn.setAttribute("aria-label", warn.title);
+    name.append(warn);
+  }
+  if (s.note) {
+    const note = document.createElement("div");
+    note.className = "note muted small";
+    note.textContent = s.note;
+    name.append(note);
+  }
+
+  const domains = document.createElement("td");
+  domains.textContent = domainsText(s);
+  const updated = document.createElement("td");
+  updated.textContent = new Date(s.updated_at).toLocaleString();
+  updated.title = s.updated_at;
+
+  const value = document.createElement("td");
+  value.className = "value-col";
+  const code = document.createElement("code");
+  code.className = "value";
+  code.dataset.testid = "secret-revealed";
+  const shown = state.revealed.has(s.id);
+  code.textContent = shown ? state.revealed.get(s.id) : "••••••••";
+  value.append(code);
+
+  const actions = document.createElement("td");
+  actions.className = "actions-col";
+  actions.append(
+    button(shown ? "Hide" : "Reveal", () => toggleReveal(s), { data: { action: "reveal" } }),
+    button("Edit", () => openEditor(s), { data: { action: "edit" } }),
+    button(s.enabled ? "Disable" : "Enable", () => setEnabled(s, !s.enabled), { data: { action: "toggle" } }),
+    button("Delete", () => deleteSecret(s), { data: { action: "delete" } }),
+  );
+  tr.append(name, domains, updated, value, actions);
+  return tr;
+}
+
+async function toggleReveal(s) {
+  clearError();
+  if (state.revealed.has(s.id)) {
+    state.revealed.delete(s.id);
+  } else {
+    try {
+      state.revealed.set(s.id, await call("secret_reveal", { id: s.id }));
+    } catch (err) {
+      showError(err);
+    }
+  }
+  render();
+}
+
+async function setEnabled(s, enabled) {
+  clearError();
+  try {
+    await call("secret_update", { id: s.id, patch: { enabled } });
+  } catch (err) {
+    showError(err);
+  }
+  await refresh();
+}
+
+async function deleteSecret(s) {
+  const ok = await confirmAction(`Delete ${s.name}?`, "The secret is deleted from this vault.", "Delete");
+  if (!ok) return;
+  clearError();
+  try {
+    await call("secret_delete", { id: s.id });
+    state.revealed.delete(s.id);
+  } catch (err) {
+    showError(err);
+  }
+  await refresh();
+}
+
+// ---------- add / edit ----------
+
+function splitDomains(text) {
+  return text.split(",").map((d) => d.trim()).filter(Boolean);
+}
+
+function openEditor(s) {
+  clearError();
+  state.editing = s ?? null;
+  $("secret-dialog-title").textContent = s ? `Edit ${s.name}` : "Add secret";
+  $("secret-name").value = s?.name ?? "";
+  $("secret-value").value = "";
+  $("secret-value").type = "password";
+  $("secret-value-toggle").textContent = "Show";
+  $("secret-value-hint").hidden = !s;
+  $("secret-domains").value = s ? s.allowed_domains.join(", ") : "";
+  $("secret-note").value = s?.note ?? "";
+  $("secret-enabled").checked = s ? s.enabled : true;
+  $("secret-dialog").showModal();
+  $("secret-name").focus();
+}
+
+$("secret-add").addEventListener("click", () => openEditor(null));
+$("secret-cancel").addEventListener("click", () => $("secret-dialog").close());
+$("secret-value-toggle").addEventListener("click", () => {
+  const input = $("secret-value");
+  const showing = input.type === "text";
+  input.type = showing ? "password" : "text";
+  $("secret-value-toggle").textContent = showing ? "Show" : "Hide";
+  $("secret-value-toggle").setAttribute("aria-pressed", String(!showing));
+});
+
+$("secret-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearError();
+  const fields = {
+    name: $("secret-name").value,
+    allowed_domains: splitDomains($("secret-domains").value),
+    note: $("secret-note").value,
+    enabled: $("secret-enabled").checked,
+  };
+  const value = $("secret-value").value;
+  try {
+    if (state.editing) {
+      const patch = { ...fields };
+      if (value !== "") patch.value = value;
+      await call("secret_update", { id: state.editing.id, patch });
+      state.revealed.delete(state.editing.id);
+    } else {
+      await call("secret_create", { secret: { ...fields, value } });
+    }
+    $("secret-value").value = "";
+    $("secret-dialog").close();
+    await refresh();
+  } catch (err) {
+    showError(err);
+  }
+});
+
+// ---------- menu, lock, clear ----------
+
+function closeMenu() {
+  $("menu-items").hidden = true;
+  $("menu").setAttribute("aria-expanded", "false");
+}
+
+$("menu").addEventListener("click", () => {
+  const open = $("menu-items").hidden;
+  $("menu-items").hidden = !open;
+  $("menu").setAttribute("aria-expanded", String(open));
+});
+
+function forgetSecrets() {
+  state.secrets = [];
+  state.revealed.clear();
+  $("secret-rows").replaceChildren();
+  $("filter").value = "";
+}
+
+function lockScreen() {
+  forgetSecrets();
+  $("unlock-why").textContent = "Coffer is locked. Type your vault key.";
+  showUnlock();
+}
+
+$("menu-lock").addEventListener("click", async () => {
+  closeMenu();
+  await call("vault_lock");
+  lockScreen();
+});
+
+$("menu-clear").addEventListener("click", async () => {
+  closeMenu();
+  const ok = await confirmAction(
+    "Clear the vault?",
+    `All ${state.secrets.length} secrets are deleted. The vault key stays the same.`,
+    "Delete all secrets",
+  );
+  if (!ok) return;
+  try {
+    await call("vault_clear");
+    state.revealed.clear();
+  } catch (err) {
+    showError(err);
+  }
+  await refresh();
+});
+
+// ---------- confirmations ----------
+
+function confirmAction(title, text, okLabel) {
+  return new Promise((resolve) => {
+    const dialog = $("confirm-dialog");
+    $("confirm-title").textContent = title;
+    $("confirm-text").textContent = text;
+    $("confirm-ok").textContent = okLabel;
+    const done = (answer) => {
+      $("confirm-ok").onclick = null;
+      $("confirm-cancel").onclick = null;
+      dialog.close();
+      resolve(answer);
+    };
+    $("confirm-ok").onclick = () => done(true);
+    $("confirm-cancel").onclick = () => done(false);
+    dialog.oncancel = () => done(false);
+    dialog.showModal();
+    $("confirm-cancel").focus();
+  });
+}
+
+// ---------- keyboard and wiring ----------
+
+$("filter").addEventListener("input", render);
+$("error-close").addEventListener("click", clearError);
+for (const th of document.querySelectorAll("th .sort")) {
+  th.addEventListener("click", () => {
+    const key = th.dataset.sort;
+    state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : 1 };
+    render();
+  });
+}
+document.addEventListener("keydown", (event) => {
+  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "f" && !$("screen-main").hidden) {
+    event.preventDefault();
+    $("filter").focus();
+  }
+  if (event.key === "Escape" && !$("menu-items").hidden) closeMenu();
+});
+
+start();

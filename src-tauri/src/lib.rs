@@ -1,52 +1,61 @@
 //! The Coffer desktop app: a thin Tauri shell over `coffer-core`.
 //!
-//! Commands take state, call the core and map its error to `{code, message}`.
+//! Commands (in `commands/`) take the app state, call the core and map its
+//! error to `{code, message}`; the UI switches on `code`. Values cross to the
+//! webview only when the user reveals one secret, and a new vault key once,
+//! to be shown.
 
-use coffer_core::{default_vault_path, ErrorBody, Vault};
-use serde::Serialize;
+pub mod commands;
+pub mod state;
 
-/// What the start screen shows before anything is unlocked.
-#[derive(Debug, Serialize)]
-pub struct VaultStatus {
-    /// Where the vault file is (or would be created).
-    pub path: String,
-    /// Whether a vault file exists there.
-    pub exists: bool,
-    /// Number of secret records, when the vault could be opened.
-    pub secret_count: Option<u64>,
-}
+use coffer_core::default_vault_path;
+use tauri::Manager;
 
-/// The vault's location and size; needs no key and writes nothing.
-#[tauri::command]
-fn vault_status() -> Result<VaultStatus, ErrorBody> {
-    let path = default_vault_path();
-    let shown = path.display().to_string();
-    match Vault::open(&path) {
-        Ok(vault) => Ok(VaultStatus {
-            path: shown,
-            exists: true,
-            secret_count: Some(vault.secret_count().map_err(|e| e.body())?),
-        }),
-        Err(coffer_core::Error::VaultNotFound { .. }) => Ok(VaultStatus {
-            path: shown,
-            exists: false,
-            secret_count: None,
-        }),
-        Err(e) => Err(e.body()),
-    }
+use state::AppState;
+
+/// Every command the webview may call; `build.rs` lists the same names in the
+/// app manifest and `capabilities/main.json` grants them to the main window.
+#[macro_export]
+macro_rules! coffer_handlers {
+    () => {
+        tauri::generate_handler![
+            $crate::commands::vault::vault_status,
+            $crate::commands::vault::vault_create,
+            $crate::commands::vault::vault_key_saved,
+            $crate::commands::vault::vault_unlock_keychain,
+            $crate::commands::vault::vault_unlock,
+            $crate::commands::vault::vault_lock,
+            $crate::commands::vault::vault_reset,
+            $crate::commands::vault::vault_clear,
+            $crate::commands::secrets::secret_list,
+            $crate::commands::secrets::secret_create,
+            $crate::commands::secrets::secret_update,
+            $crate::commands::secrets::secret_delete,
+            $crate::commands::secrets::secret_reveal,
+        ]
+    };
 }
 
 /// Builds the app on any runtime (the mock runtime in tests).
-pub fn app_builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![vault_status])
+pub fn app_builder<R: tauri::Runtime>(
+    builder: tauri::Builder<R>,
+    state: AppState,
+) -> tauri::Builder<R> {
+    builder
+        .setup(move |app| {
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(coffer_handlers!())
 }
 
-/// Starts the desktop app.
+/// Starts the desktop app on the vault at `COFFER_VAULT` or the platform data dir.
 pub fn run() {
     if !cfg!(debug_assertions) {
         coffer_core::disable_core_dumps();
     }
-    let result = app_builder(tauri::Builder::default()).run(tauri::generate_context!());
+    let state = AppState::new(default_vault_path());
+    let result = app_builder(tauri::Builder::default(), state).run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("error: Coffer could not start: {e}");
         std::process::exit(1);

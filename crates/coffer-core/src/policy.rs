@@ -371,9 +371,11 @@ fn read_file(path: &Path, required: bool) -> std::result::Result<Option<File>, S
         serde_json::from_str(text).map_err(|e| format!("it is not valid JSON: {e}"))?;
     match probe.version {
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(POLICY_VERSION) => {}
-        Some(other) => return Err(format!(
+        Some(other) => {
+            return Err(format!(
             "policy version {other} is not supported (this Coffer reads version {POLICY_VERSION})"
-        )),
+        ))
+        }
         None => return Err("the `version` key is missing".into()),
     }
     let file: File = serde_json::from_str(text).map_err(|e| format!("{e}"))?;

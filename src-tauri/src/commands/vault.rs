@@ -1,0 +1,139 @@
+//! Vault lifecycle: status, first run, unlock, lock, reset, clear.
+
+use coffer_core::{Error, ErrorBody, ExposeSecret, Keychain, Policy, Vault, VaultKey};
+use serde::Serialize;
+use tauri::State;
+
+use crate::state::AppState;
+
+/// What the start screen needs; never any secret.
+#[derive(Debug, Serialize)]
+pub struct StatusView {
+    pub path: String,
+    pub exists: bool,
+    pub unlocked: bool,
+    pub keychain_enabled: bool,
+    pub secret_count: u64,
+    pub keychain_allowed: bool,
+}
+
+#[tauri::command]
+pub fn vault_status(state: State<'_, AppState>) -> Result<StatusView, ErrorBody> {
+    let path = state.vault_path.display().to_string();
+    let keychain_allowed = Policy::current().check_keychain().is_ok();
+    match state.with_vault(|v| Ok((v.is_unlocked(), v.keychain_enabled()?, v.secret_count()?))) {
+        Ok((unlocked, keychain_enabled, secret_count)) => Ok(StatusView {
+            path,
+            exists: true,
+            unlocked,
+            keychain_enabled,
+            secret_count,
+            keychain_allowed,
+        }),
+        Err(e) if e.code == "vault_not_found" => Ok(StatusView {
+            path,
+            exists: false,
+            unlocked: false,
+            keychain_enabled: false,
+            secret_count: 0,
+            keychain_allowed,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// The new key, shown to the user once.
+#[derive(Serialize)]
+pub struct NewKeyView {
+    pub key: String,
+}
+
+/// First run: creates the vault and returns its key for display. The key
+/// stays in Rust until [`vault_key_saved`] says whether the keychain keeps it.
+#[tauri::command]
+pub fn vault_create(state: State<'_, AppState>) -> Result<NewKeyView, ErrorBody> {
+    let (vault, key) = Vault::create(&state.vault_path, false).map_err(|e| e.body())?;
+    let view = NewKeyView {
+        key: key.to_text().expose_secret().to_owned(),
+    };
+    *state.vault() = Some(vault);
+    *state.pending_key() = Some(key);
+    Ok(view)
+}
+
+/// The user saved the new key; with `keychain`, the system keychain keeps it too.
+#[tauri::command]
+pub fn vault_key_saved(state: State<'_, AppState>, keychain: bool) -> Result<(), ErrorBody> {
+    let key = state
+        .pending_key()
+        .take()
+        .ok_or_else(|| Error::Locked.body())?;
+    if keychain {
+        let stored = state.with_vault(|v| {
+            Keychain.self_test()?;
+            Keychain.store(&v.id(), &key)?;
+            v.set_keychain_enabled(true)
+        });
+        if let Err(e) = stored {
+            // Keep the key so the user can retry or untick the box.
+            *state.pending_key() = Some(key);
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// Unlocks with the key in the system keychain.
+#[tauri::command]
+pub fn vault_unlock_keychain(state: State<'_, AppState>) -> Result<(), ErrorBody> {
+    state.with_vault(|v| {
+        if !v.keychain_enabled()? {
+            return Err(Error::KeyUnavailable {
+                reason: "this vault does not keep its key in the keychain".into(),
+            });
+        }
+        let key = Keychain
+            .load(&v.id())?
+            .ok_or_else(|| Error::KeyUnavailable {
+                reason: format!("the system keychain has no entry for vault {}", v.id()),
+            })?;
+        v.unlock(&key)
+    })
+}
+
+/// Unlocks with a typed key (typos are reported with their group).
+#[tauri::command]
+pub fn vault_unlock(state: State<'_, AppState>, key: String) -> Result<(), ErrorBody> {
+    let key = zeroize::Zeroizing::new(key);
+    let key = VaultKey::parse(&key).map_err(|e| e.body())?;
+    state.with_vault(|v| v.unlock(&key))
+}
+
+/// Forgets every key; the UI clears every secret from the page.
+#[tauri::command]
+pub fn vault_lock(state: State<'_, AppState>) {
+    if let Some(v) = state.vault().as_mut() {
+        v.lock();
+    }
+}
+
+/// New key, every secret deleted; needs no key. The new key is shown once.
+#[tauri::command]
+pub fn vault_reset(state: State<'_, AppState>) -> Result<NewKeyView, ErrorBody> {
+    let key = state.with_vault(|v| {
+        let key = v.reset()?;
+        v.set_keychain_enabled(false)?;
+        Ok(key)
+    })?;
+    let view = NewKeyView {
+        key: key.to_text().expose_secret().to_owned(),
+    };
+    *state.pending_key() = Some(key);
+    Ok(view)
+}
+
+/// Deletes every secret; the key stays.
+#[tauri::command]
+pub fn vault_clear(state: State<'_, AppState>) -> Result<u64, ErrorBody> {
+    state.with_vault(|v| v.clear())
+}
