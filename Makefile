@@ -18,9 +18,11 @@ run: deps-build
 	$(CARGO) build --workspace
 	./target/debug/coffer-desktop
 
+# Unit, CLI, keychain (real gnome-keyring) and end-to-end (real app, WebDriver)
+# tests: the ignored ones need the display and the Secret Service set up here.
 test: deps-build deps-test
 	$(CARGO) build --workspace --all-targets
-	scripts/with-keyring $(CARGO) test --workspace -- --include-ignored
+	xvfb-run -a -s "-screen 0 1280x900x24" scripts/with-keyring $(CARGO) test --workspace -- --include-ignored
 	xvfb-run -a scripts/with-keyring tests/window-smoke.sh
 
 lint:
@@ -50,6 +52,8 @@ deps-build:
 
 deps-test:
 	@scripts/ensure-packages $(TEST_PACKAGES)
+	@command -v tauri-driver >/dev/null || test -x "$${CARGO_HOME:-$$HOME/.cargo}/bin/tauri-driver" || \
+		$(CARGO) install tauri-driver --version '^2' --locked
 
 deps-bench:
 	@scripts/ensure-packages $(BENCH_PACKAGES)

@@ -382,8 +382,20 @@ $("menu").addEventListener("click", () => {
 function forgetSecrets() {
   state.secrets = [];
   state.revealed.clear();
+  state.editing = null;
   $("secret-rows").replaceChildren();
   $("filter").value = "";
+  // Nothing about any secret may stay in the page: dialogs and messages too.
+  for (const id of ["secret-dialog", "confirm-dialog"]) {
+    if ($(id).open) $(id).close();
+  }
+  for (const id of ["secret-name", "secret-value", "secret-domains", "secret-note"]) {
+    $(id).value = "";
+  }
+  for (const id of ["secret-dialog-title", "confirm-title", "confirm-text", "secret-count"]) {
+    $(id).textContent = "";
+  }
+  clearError();
 }
 
 function lockScreen() {

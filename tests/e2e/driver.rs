@@ -1,0 +1,205 @@
+//! Starting tauri-driver and a WebDriver session on the app, one at a time.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use tokio::sync::{Mutex, MutexGuard};
+
+pub const NEEDS: &str = "needs a display, tauri-driver and a Secret Service: run by make test";
+
+/// One app at a time: the global shortcut and the driver ports are per display.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
+
+pub async fn serial() -> MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().await
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn app_binary() -> PathBuf {
+    root().join("target/debug/coffer-desktop")
+}
+
+/// Where screenshots are kept (a test artifact; the best go to the README).
+pub fn screenshot_dir() -> PathBuf {
+    let dir = root().join("target/screenshots");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// A running tauri-driver; stopped with SIGTERM on drop so it takes
+/// WebKitWebDriver down with it.
+pub struct Driver {
+    child: Child,
+}
+
+impl Driver {
+    /// Starts tauri-driver with the app's environment (`COFFER_VAULT`, …).
+    pub fn start(env: &[(&str, &Path)]) -> Driver {
+        assert!(std::env::var_os("DISPLAY").is_some(), "{NEEDS}");
+        assert!(
+            app_binary().exists(),
+            "build the app first: cargo build --workspace"
+        );
+        let log =
+            std::fs::File::create(screenshot_dir().join("tauri-driver.log")).expect("log file");
+        let mut cmd = Command::new(tauri_driver());
+        cmd.args(["--port", "4444", "--native-port", "4445"])
+            .stdin(Stdio::null())
+            // Never the test runner's stdout: a surviving app would hold it open.
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start tauri-driver: {e} ({NEEDS})"));
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while std::net::TcpStream::connect("127.0.0.1:4444").is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on 4444"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Driver { child }
+    }
+
+    /// A WebDriver session on the app.
+    pub async fn session(&self) -> Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app_binary().canonicalize().expect("app path") }),
+        );
+        ClientBuilder::native()
+            .capabilities(caps)
+            .connect("http://127.0.0.1:4444")
+            .await
+            .expect("WebDriver session")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        #[allow(unsafe_code)]
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tauri_driver() -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("REAL_HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_default();
+    let installed = home.join("bin/tauri-driver");
+    if installed.exists() {
+        installed
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+/// Ends the session and gives WebKitWebDriver time to stop the app.
+pub async fn close(client: Client) {
+    let _ = client.close().await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+}
+
+pub fn css(selector: &str) -> Locator<'_> {
+    Locator::Css(selector)
+}
+
+pub fn testid(id: &str) -> String {
+    format!("[data-testid={id}]")
+}
+
+/// Waits until an element matching `selector` is displayed.
+pub async fn visible(client: &Client, selector: &str) -> Element {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(el) = client.find(css(selector)).await {
+            if el.is_displayed().await.unwrap_or(false) {
+                return el;
+            }
+        }
+        assert!(Instant::now() < deadline, "{selector} never became visible");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until no element matches `selector`.
+pub async fn gone(client: &Client, selector: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !client
+        .find_all(css(selector))
+        .await
+        .expect("find_all")
+        .is_empty()
+    {
+        assert!(Instant::now() < deadline, "{selector} is still there");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn click(client: &Client, selector: &str) {
+    visible(client, selector)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {selector}: {e}"));
+}
+
+/// Replaces the text of an input.
+pub async fn fill(client: &Client, selector: &str, text: &str) {
+    let el = visible(client, selector).await;
+    el.clear().await.expect("clear");
+    if text.is_empty() {
+        // WebKitWebDriver refuses empty keystrokes; tell the page the field changed.
+        client
+            .execute(
+                "arguments[0].dispatchEvent(new Event('input', { bubbles: true }))",
+                vec![serde_json::to_value(&el).expect("element")],
+            )
+            .await
+            .expect("input event");
+    } else {
+        el.send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {selector}: {e}"));
+    }
+}
+
+pub async fn text(client: &Client, selector: &str) -> String {
+    visible(client, selector).await.text().await.expect("text")
+}
+
+pub async fn screenshot(client: &Client, name: &str) {
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(screenshot_dir().join(format!("{name}.png")), png).expect("write screenshot");
+}
+
+pub fn row(name: &str) -> String {
+    format!("[data-testid=secret-row][data-name=\"{name}\"]")
+}

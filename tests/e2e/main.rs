@@ -1,0 +1,7 @@
+//! End-to-end scenarios on the real app: the debug build of `coffer-desktop`
+//! in WebKitGTK, driven through tauri-driver and WebKitWebDriver. They need
+//! an X display, a Secret Service and tauri-driver, so a plain `cargo test`
+//! skips them; `make test` runs them under Xvfb inside `scripts/with-keyring`.
+
+mod driver;
+mod scenarios;

@@ -1,0 +1,213 @@
+//! What a person does in the app, end to end.
+
+use std::path::Path;
+use std::process::Command;
+
+use coffer_core::{ExposeSecret, Target, Vault, VaultKey};
+
+use crate::driver::*;
+
+fn coffer(vault: &Path, key: Option<&str>, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut cmd = Command::new(root().join("target/debug/coffer"));
+    cmd.env("COFFER_VAULT", vault)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    match key {
+        Some(k) => cmd.env("COFFER_VAULT_KEY", k),
+        None => cmd.env_remove("COFFER_VAULT_KEY"),
+    };
+    let mut child = cmd.spawn().expect("coffer");
+    if let Some(mut s) = child.stdin.take() {
+        s.write_all(stdin.as_bytes()).expect("stdin");
+    }
+    child.wait_with_output().expect("coffer output")
+}
+
+async fn add_secret(client: &fantoccini::Client, name: &str, value: &str, domains: &str) {
+    click(client, &testid("secret-add")).await;
+    fill(client, &testid("secret-name"), name).await;
+    fill(client, &testid("secret-value"), value).await;
+    fill(client, &testid("secret-domains"), domains).await;
+    click(client, &testid("secret-save")).await;
+    visible(client, &row(name)).await;
+}
+
+#[tokio::test]
+#[ignore = "needs a display, tauri-driver and a Secret Service: run by make test"]
+async fn first_run_saves_the_key_to_the_keychain_and_the_next_start_unlocks_by_itself() {
+    let _one = serial().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = dir.path().join("vault.db");
+
+    let driver = Driver::start(&[("COFFER_VAULT", &vault)]);
+    let client = driver.session().await;
+    let key = text(&client, &testid("vault-key")).await;
+    assert_eq!(key.split('-').count(), 13, "{key}");
+    let keychain_box = visible(&client, &testid("keychain-save")).await;
+    assert_eq!(
+        keychain_box.prop("checked").await.expect("prop").as_deref(),
+        Some("true"),
+        "checked by default"
+    );
+    screenshot(&client, "first-run").await;
+    click(&client, &testid("key-saved-confirm")).await;
+
+    add_secret(&client, "stripe", "sk_live_e2e_123", "api.stripe.com").await;
+    // A value that is markup must render as text, never as an element.
+    let hostile = "<img src=x onerror=\"document.title='pwned'\">";
+    add_secret(&client, "html", hostile, "").await;
+    click(&client, &format!("{} [data-action=reveal]", row("html"))).await;
+    let shown = text(
+        &client,
+        &format!("{} [data-testid=secret-revealed]", row("html")),
+    )
+    .await;
+    assert_eq!(shown, hostile);
+    assert!(
+        client
+            .find_all(css("img"))
+            .await
+            .expect("find_all")
+            .is_empty(),
+        "markup was rendered"
+    );
+    assert_eq!(client.title().await.expect("title"), "Coffer");
+    screenshot(&client, "secrets").await;
+    close(client).await;
+    drop(driver);
+
+    // The typed-out key opens the vault the app made, with what was added.
+    let mut v = Vault::open(&vault).expect("open");
+    v.unlock(&VaultKey::parse(&key).expect("key"))
+        .expect("unlock with the shown key");
+    assert_eq!(
+        v.get("stripe").expect("stripe").1.expose_secret(),
+        "sk_live_e2e_123"
+    );
+    assert_eq!(
+        v.info(Target::Name("stripe"))
+            .expect("info")
+            .allowed_domains,
+        ["api.stripe.com"]
+    );
+    drop(v);
+
+    // Restart: the keychain unlocks it without a key being typed.
+    let driver = Driver::start(&[("COFFER_VAULT", &vault)]);
+    let client = driver.session().await;
+    visible(&client, &row("stripe")).await;
+    visible(&client, &testid("filter")).await;
+    close(client).await;
+    drop(driver);
+}
+
+#[tokio::test]
+#[ignore = "needs a display, tauri-driver and a Secret Service: run by make test"]
+async fn unlock_with_a_typo_then_filter_edit_disable_delete_and_lock() {
+    let _one = serial().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = dir.path().join("vault.db");
+    let out = coffer(&vault, None, &["init", "--no-keychain"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key = String::from_utf8(out.stdout)
+        .expect("utf8")
+        .trim()
+        .to_owned();
+    for (name, value) in [
+        ("github-token", "ghp_1"),
+        ("stripe-key", "sk_2"),
+        ("old-thing", "x"),
+    ] {
+        assert!(coffer(&vault, Some(&key), &["set", name], value)
+            .status
+            .success());
+    }
+
+    let driver = Driver::start(&[("COFFER_VAULT", &vault)]);
+    let client = driver.session().await;
+    // A typo is reported as a typo, with its group.
+    let mut typo: Vec<char> = key.chars().collect();
+    typo[8] = if typo[8] == 'A' { 'B' } else { 'A' };
+    let typo: String = typo.into_iter().collect();
+    fill(&client, &testid("unlock-key"), &typo).await;
+    click(&client, &testid("unlock-submit")).await;
+    let error = visible(&client, &testid("error")).await;
+    screenshot(&client, "unlock-typo").await;
+    assert_eq!(
+        error.attr("data-code").await.expect("attr").as_deref(),
+        Some("key_typo")
+    );
+    assert!(
+        error.text().await.expect("text").contains("group 2"),
+        "names the group"
+    );
+    fill(&client, &testid("unlock-key"), &key).await;
+    click(&client, &testid("unlock-submit")).await;
+    visible(&client, &row("github-token")).await;
+
+    // Filter.
+    fill(&client, &testid("filter"), "stripe").await;
+    gone(&client, &row("github-token")).await;
+    visible(&client, &row("stripe-key")).await;
+    fill(&client, &testid("filter"), "").await;
+    visible(&client, &row("github-token")).await;
+
+    // Edit: rename and new domains; the value stays.
+    click(
+        &client,
+        &format!("{} [data-action=edit]", row("github-token")),
+    )
+    .await;
+    fill(&client, &testid("secret-name"), "github").await;
+    fill(&client, &testid("secret-domains"), "api.github.com").await;
+    click(&client, &testid("secret-save")).await;
+    visible(&client, &row("github")).await;
+    gone(&client, &row("github-token")).await;
+    let out = coffer(&vault, Some(&key), &["get", "github"], "");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ghp_1\n");
+
+    // Disable: the CLI refuses to use it.
+    click(
+        &client,
+        &format!("{} [data-action=toggle]", row("stripe-key")),
+    )
+    .await;
+    visible(&client, &format!("{}.disabled", row("stripe-key"))).await;
+    let out = coffer(&vault, Some(&key), &["get", "stripe-key"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("disabled"));
+
+    // Delete, after a confirmation.
+    click(
+        &client,
+        &format!("{} [data-action=delete]", row("old-thing")),
+    )
+    .await;
+    click(&client, &testid("confirm-ok")).await;
+    gone(&client, &row("old-thing")).await;
+
+    // Lock: every secret leaves the page.
+    click(&client, &format!("{} [data-action=reveal]", row("github"))).await;
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-lock")).await;
+    visible(&client, &testid("unlock-key")).await;
+    assert!(client
+        .find_all(css("[data-testid=secret-row]"))
+        .await
+        .expect("rows")
+        .is_empty());
+    let source = client.source().await.expect("source");
+    assert!(
+        !source.contains("ghp_1") && !source.contains("github"),
+        "a secret stayed in the page after lock"
+    );
+    close(client).await;
+    drop(driver);
+}
