@@ -9,8 +9,6 @@ pub mod commands;
 pub mod state;
 
 use coffer_core::default_vault_path;
-use tauri::Manager;
-
 use state::AppState;
 
 /// Every command the webview may call; `build.rs` lists the same names in the
@@ -41,12 +39,7 @@ pub fn app_builder<R: tauri::Runtime>(
     builder: tauri::Builder<R>,
     state: AppState,
 ) -> tauri::Builder<R> {
-    builder
-        .setup(move |app| {
-            app.manage(state);
-            Ok(())
-        })
-        .invoke_handler(coffer_handlers!())
+    builder.manage(state).invoke_handler(coffer_handlers!())
 }
 
 /// Starts the desktop app on the vault at `COFFER_VAULT` or the platform data dir.

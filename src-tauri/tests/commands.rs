@@ -1,0 +1,275 @@
+//! The command layer on tauri's mock runtime: each command's success and
+//! error shape as the webview receives them.
+
+use coffer_desktop::{app_builder, state::AppState};
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+
+struct App {
+    _dir: tempfile::TempDir,
+    _app: tauri::App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+}
+
+fn app() -> App {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = AppState::new(dir.path().join("vault.db"));
+    let app = app_builder(mock_builder(), state)
+        .build(mock_context(noop_assets()))
+        .expect("app");
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("window");
+    App {
+        _dir: dir,
+        _app: app,
+        window,
+    }
+}
+
+impl App {
+    /// Invokes `cmd` with `args`; Ok(json) or Err(json) exactly as the webview gets them.
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        get_ipc_response(
+            &self.window,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().expect("url"),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<Value>().expect("json"))
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.call(cmd, args)
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"))
+    }
+
+    /// The error's code, after checking it is exactly `{code, message}`.
+    fn err(&self, cmd: &str, args: Value) -> String {
+        let e = self
+            .call(cmd, args)
+            .err()
+            .unwrap_or_else(|| panic!("{cmd} succeeded"));
+        let obj = e
+            .as_object()
+            .unwrap_or_else(|| panic!("{cmd}: not an object: {e}"));
+        assert_eq!(obj.len(), 2, "{cmd}: {e}");
+        assert!(
+            obj["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{cmd}: {e}"
+        );
+        obj["code"].as_str().expect("code").to_owned()
+    }
+
+    /// First run without the keychain; returns the key text.
+    fn created(&self) -> String {
+        let key = self.ok("vault_create", json!({}))["key"]
+            .as_str()
+            .expect("key")
+            .to_owned();
+        self.ok("vault_key_saved", json!({"keychain": false}));
+        key
+    }
+
+    fn add(&self, name: &str, value: &str) -> Value {
+        self.ok("secret_create", json!({"secret": {"name": name, "value": value, "allowed_domains": ["api.example.com"]}}))
+    }
+}
+
+#[test]
+fn status_before_and_after_first_run() {
+    let app = app();
+    let s = app.ok("vault_status", json!({}));
+    assert_eq!(s["exists"], false);
+    assert_eq!(s["unlocked"], false);
+    let key = app.created();
+    assert_eq!(key.split('-').count(), 13);
+    let s = app.ok("vault_status", json!({}));
+    assert_eq!(
+        (
+            s["exists"].clone(),
+            s["unlocked"].clone(),
+            s["keychain_enabled"].clone()
+        ),
+        (json!(true), json!(true), json!(false))
+    );
+    assert_eq!(app.err("vault_create", json!({})), "vault_exists");
+    assert_eq!(
+        app.err("vault_key_saved", json!({"keychain": false})),
+        "locked",
+        "the key is handed out once"
+    );
+}
+
+#[test]
+fn secrets_round_trip_and_values_cross_only_on_reveal() {
+    let app = app();
+    app.created();
+    let created = app.add("stripe", "sk_live_ipc");
+    assert_eq!(created["name"], "stripe");
+    assert!(created.get("value").is_none(), "{created}");
+    let list = app.ok("secret_list", json!({}));
+    assert_eq!(list.as_array().expect("array").len(), 1);
+    assert!(
+        !list.to_string().contains("sk_live_ipc"),
+        "a value crossed in the list"
+    );
+    let id = created["id"].as_str().expect("id");
+    assert_eq!(
+        app.ok("secret_reveal", json!({"id": id})),
+        json!("sk_live_ipc")
+    );
+
+    let updated = app.ok(
+        "secret_update",
+        json!({"id": id, "patch": {"name": "stripe-live", "enabled": false, "note": "n"}}),
+    );
+    assert_eq!(
+        (updated["name"].clone(), updated["enabled"].clone()),
+        (json!("stripe-live"), json!(false))
+    );
+    assert_eq!(
+        app.ok("secret_reveal", json!({"id": id})),
+        json!("sk_live_ipc"),
+        "rename keeps the value"
+    );
+    app.ok(
+        "secret_update",
+        json!({"id": id, "patch": {"value": "sk_new"}}),
+    );
+    assert_eq!(app.ok("secret_reveal", json!({"id": id})), json!("sk_new"));
+    app.ok("secret_delete", json!({"id": id}));
+    assert_eq!(app.ok("secret_list", json!({})), json!([]));
+    assert_eq!(
+        app.err("secret_delete", json!({"id": id})),
+        "secret_not_found"
+    );
+}
+
+#[test]
+fn bad_input_reaches_the_ui_as_its_code() {
+    let app = app();
+    app.created();
+    assert_eq!(
+        app.err(
+            "secret_create",
+            json!({"secret": {"name": "", "value": "v"}})
+        ),
+        "invalid_name"
+    );
+    assert_eq!(
+        app.err(
+            "secret_create",
+            json!({"secret": {"name": "a}}b", "value": "v"}})
+        ),
+        "invalid_name"
+    );
+    assert_eq!(
+        app.err(
+            "secret_create",
+            json!({"secret": {"name": "a", "value": "v", "allowed_domains": ["https://x/"]}})
+        ),
+        "invalid_domain"
+    );
+    assert_eq!(
+        app.err("secret_reveal", json!({"id": "not-an-id"})),
+        "invalid_argument"
+    );
+    assert_eq!(
+        app.err("secret_reveal", json!({"id": "00".repeat(16)})),
+        "secret_not_found"
+    );
+    assert!(
+        app.call("secret_create", json!({"secret": {"value": "v"}}))
+            .is_err(),
+        "missing name"
+    );
+}
+
+#[test]
+fn lock_makes_every_secret_command_fail_and_unlock_reports_typos() {
+    let app = app();
+    let key = app.created();
+    let id = app.add("a", "1")["id"].as_str().expect("id").to_owned();
+    app.ok("vault_lock", json!({}));
+    assert_eq!(app.ok("vault_status", json!({}))["unlocked"], false);
+    for (cmd, args) in [
+        ("secret_list", json!({})),
+        ("secret_reveal", json!({"id": id})),
+        (
+            "secret_create",
+            json!({"secret": {"name": "b", "value": "2"}}),
+        ),
+        ("secret_update", json!({"id": id, "patch": {"note": "x"}})),
+        ("secret_delete", json!({"id": id})),
+        ("vault_clear", json!({})),
+    ] {
+        assert_eq!(app.err(cmd, args), "locked", "{cmd}");
+    }
+    let mut typo: Vec<char> = key.chars().collect();
+    typo[1] = if typo[1] == 'Z' { 'Y' } else { 'Z' };
+    assert_eq!(
+        app.err(
+            "vault_unlock",
+            json!({"key": typo.into_iter().collect::<String>()})
+        ),
+        "key_typo"
+    );
+    assert_eq!(
+        app.err("vault_unlock", json!({"key": "hello"})),
+        "key_format"
+    );
+    let other = coffer_core::VaultKey::generate();
+    let other = coffer_core::ExposeSecret::expose_secret(&other.to_text()).to_owned();
+    assert_eq!(app.err("vault_unlock", json!({"key": other})), "wrong_key");
+    assert_eq!(
+        app.err("vault_unlock_keychain", json!({})),
+        "key_unavailable"
+    );
+    app.ok("vault_unlock", json!({"key": key}));
+    assert_eq!(app.ok("secret_reveal", json!({"id": id})), json!("1"));
+}
+
+#[test]
+fn clear_and_reset() {
+    let app = app();
+    let key = app.created();
+    app.add("a", "1");
+    app.add("b", "2");
+    assert_eq!(app.ok("vault_clear", json!({})), json!(2));
+    app.add("c", "3");
+    app.ok("vault_lock", json!({}));
+    // Reset needs no key; the new one is shown once and the old one is dead.
+    let new_key = app.ok("vault_reset", json!({}))["key"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    assert_ne!(new_key, key);
+    app.ok("vault_key_saved", json!({"keychain": false}));
+    assert_eq!(app.ok("secret_list", json!({})), json!([]));
+    app.ok("vault_lock", json!({}));
+    assert_eq!(app.err("vault_unlock", json!({"key": key})), "wrong_key");
+    app.ok("vault_unlock", json!({"key": new_key}));
+}
+
+#[test]
+fn error_body_is_exactly_code_and_message() {
+    let app = app();
+    let e = app.call("secret_list", json!({})).expect_err("no vault");
+    assert_eq!(e["code"], "vault_not_found");
+    assert_eq!(
+        e.as_object().expect("object").keys().collect::<Vec<_>>(),
+        ["code", "message"]
+    );
+}
