@@ -14,6 +14,11 @@ const COMMANDS: &[&str] = &[
     "secret_update",
     "secret_delete",
     "secret_reveal",
+    "secret_copy",
+    "secret_copy_reference",
+    "settings_get",
+    "settings_set",
+    "settings_keychain",
 ];
 
 fn main() {

@@ -29,6 +29,18 @@ function clearError() {
   $("error-text").textContent = "";
 }
 
+let toastTimer = null;
+function toast(message) {
+  const el = $("toast");
+  el.textContent = message;
+  el.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => {
+    el.hidden = true;
+    el.textContent = "";
+  }, 4000);
+}
+
 async function call(command, args) {
   if (!invoke) {
     throw { code: "no_ipc", message: "This page must run inside the Coffer app." };
@@ -156,6 +168,7 @@ async function resetVault() {
 async function openMain() {
   show("screen-main");
   await refresh();
+  await loadSettings();
   $("filter").focus();
 }
 
@@ -262,6 +275,8 @@ function row(s) {
   actions.className = "actions-col";
   actions.append(
     button(shown ? "Hide" : "Reveal", () => toggleReveal(s), { data: { action: "reveal" } }),
+    button("Copy", () => copyValue(s), { data: { action: "copy" }, title: "Copy the value (cleared from the clipboard later)" }),
+    button("Ref", () => copyReference(s), { data: { action: "copy-ref" }, title: `Copy {{vault:${s.name}}}` }),
     button("Edit", () => openEditor(s), { data: { action: "edit" } }),
     button(s.enabled ? "Disable" : "Enable", () => setEnabled(s, !s.enabled), { data: { action: "toggle" } }),
     button("Delete", () => deleteSecret(s), { data: { action: "delete" } }),
@@ -282,6 +297,26 @@ async function toggleReveal(s) {
     }
   }
   render();
+}
+
+async function copyValue(s) {
+  clearError();
+  try {
+    const seconds = await call("secret_copy", { id: s.id });
+    toast(seconds > 0 ? `Copied ${s.name}; the clipboard is cleared in ${seconds} s.` : `Copied ${s.name}.`);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+async function copyReference(s) {
+  clearError();
+  try {
+    const reference = await call("secret_copy_reference", { id: s.id });
+    toast(`Copied ${reference}`);
+  } catch (err) {
+    showError(err);
+  }
 }
 
 async function setEnabled(s, enabled) {
@@ -392,13 +427,18 @@ function forgetSecrets() {
   for (const id of ["secret-name", "secret-value", "secret-domains", "secret-note"]) {
     $(id).value = "";
   }
-  for (const id of ["secret-dialog-title", "confirm-title", "confirm-text", "secret-count"]) {
+  for (const id of ["secret-dialog-title", "confirm-title", "confirm-text", "secret-count", "toast"]) {
     $(id).textContent = "";
   }
+  $("toast").hidden = true;
   clearError();
 }
 
 function lockScreen() {
+  clearTimeout(idleTimer);
+  idleTimer = null;
+  if ($("settings-dialog").open) $("settings-dialog").close();
+  $("setting-keychain-key").value = "";
   forgetSecrets();
   $("unlock-why").textContent = "Coffer is locked. Type your vault key.";
   showUnlock();
@@ -426,6 +466,92 @@ $("menu-clear").addEventListener("click", async () => {
   }
   await refresh();
 });
+
+// ---------- settings and auto-lock ----------
+
+let settings = null;
+
+function limitNote(id, text) {
+  $(id).hidden = !text;
+  $(id).textContent = text ?? "";
+}
+
+function applySettings(view) {
+  settings = view;
+  resetIdleTimer();
+}
+
+async function loadSettings() {
+  try {
+    applySettings(await call("settings_get"));
+  } catch (err) {
+    showError(err);
+  }
+}
+
+$("menu-settings").addEventListener("click", async () => {
+  closeMenu();
+  clearError();
+  await loadSettings();
+  if (!settings) return;
+  $("setting-auto-lock").value = settings.auto_lock_minutes;
+  $("setting-clipboard").value = settings.clipboard_clear_seconds;
+  limitNote("auto-lock-limit", settings.auto_lock_limited_by && `Limited: ${settings.auto_lock_limited_by}.`);
+  limitNote("clipboard-limit", settings.clipboard_limited_by && `Limited: ${settings.clipboard_limited_by}.`);
+  $("setting-keychain").checked = settings.keychain_enabled;
+  $("setting-keychain").disabled = !settings.keychain_allowed && !settings.keychain_enabled;
+  limitNote("keychain-limit", settings.keychain_allowed ? "" : "Your administrator's policy does not allow the keychain.");
+  $("keychain-key-row").hidden = true;
+  $("setting-keychain-key").value = "";
+  $("settings-dialog").showModal();
+});
+
+$("setting-keychain").addEventListener("change", () => {
+  $("keychain-key-row").hidden = !($("setting-keychain").checked && !settings?.keychain_enabled);
+});
+$("settings-cancel").addEventListener("click", () => $("settings-dialog").close());
+
+$("settings-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearError();
+  try {
+    let view = await call("settings_set", {
+      settings: {
+        auto_lock_minutes: Number($("setting-auto-lock").value || 0),
+        clipboard_clear_seconds: Number($("setting-clipboard").value || 0),
+      },
+    });
+    const wanted = $("setting-keychain").checked;
+    if (wanted !== view.keychain_enabled) {
+      view = await call("settings_keychain", { enabled: wanted, key: wanted ? $("setting-keychain-key").value : null });
+    }
+    $("setting-keychain-key").value = "";
+    applySettings(view);
+    $("settings-dialog").close();
+    const limited = [view.auto_lock_limited_by, view.clipboard_limited_by].filter(Boolean);
+    toast(limited.length ? `Saved. ${limited.join("; ")}.` : "Settings saved.");
+  } catch (err) {
+    showError(err);
+  }
+});
+
+let idleTimer = null;
+function resetIdleTimer() {
+  clearTimeout(idleTimer);
+  const minutes = settings?.auto_lock_minutes ?? 0;
+  if (minutes > 0 && !$("screen-main").hidden) {
+    idleTimer = setTimeout(async () => {
+      await call("vault_lock");
+      lockScreen();
+      $("unlock-why").textContent = `Locked after ${minutes} idle minutes. Type your vault key.`;
+    }, minutes * 60 * 1000);
+  }
+}
+for (const kind of ["keydown", "pointerdown", "pointermove", "wheel"]) {
+  document.addEventListener(kind, () => {
+    if (idleTimer) resetIdleTimer();
+  }, { passive: true });
+}
 
 // ---------- confirmations ----------
 

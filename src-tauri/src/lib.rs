@@ -5,6 +5,7 @@
 //! webview only when the user reveals one secret, and a new vault key once,
 //! to be shown.
 
+pub mod clipboard;
 pub mod commands;
 pub mod state;
 
@@ -30,6 +31,11 @@ macro_rules! coffer_handlers {
             $crate::commands::secrets::secret_update,
             $crate::commands::secrets::secret_delete,
             $crate::commands::secrets::secret_reveal,
+            $crate::commands::secrets::secret_copy,
+            $crate::commands::secrets::secret_copy_reference,
+            $crate::commands::settings::settings_get,
+            $crate::commands::settings::settings_set,
+            $crate::commands::settings::settings_keychain,
         ]
     };
 }
@@ -39,7 +45,10 @@ pub fn app_builder<R: tauri::Runtime>(
     builder: tauri::Builder<R>,
     state: AppState,
 ) -> tauri::Builder<R> {
-    builder.manage(state).invoke_handler(coffer_handlers!())
+    builder
+        .manage(state)
+        .manage(clipboard::Clipboard::default())
+        .invoke_handler(coffer_handlers!())
 }
 
 /// Starts the desktop app on the vault at `COFFER_VAULT` or the platform data dir.

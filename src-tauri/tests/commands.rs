@@ -273,3 +273,52 @@ fn error_body_is_exactly_code_and_message() {
         ["code", "message"]
     );
 }
+
+#[test]
+fn settings_have_defaults_are_validated_and_need_an_unlocked_vault() {
+    let app = app();
+    app.created();
+    let s = app.ok("settings_get", json!({}));
+    assert_eq!(
+        (
+            s["auto_lock_minutes"].clone(),
+            s["clipboard_clear_seconds"].clone()
+        ),
+        (json!(15), json!(30))
+    );
+    assert_eq!(s["auto_lock_limited_by"], Value::Null);
+    let s = app.ok(
+        "settings_set",
+        json!({"settings": {"auto_lock_minutes": 5, "clipboard_clear_seconds": 0}}),
+    );
+    assert_eq!(
+        (
+            s["auto_lock_minutes"].clone(),
+            s["clipboard_clear_seconds"].clone()
+        ),
+        (json!(5), json!(0))
+    );
+    assert_eq!(
+        app.err(
+            "settings_set",
+            json!({"settings": {"auto_lock_minutes": 99999, "clipboard_clear_seconds": 1}})
+        ),
+        "invalid_setting"
+    );
+    assert_eq!(
+        app.err("settings_keychain", json!({"enabled": true, "key": "nope"})),
+        "key_format"
+    );
+    app.ok("vault_lock", json!({}));
+    assert_eq!(
+        app.err(
+            "settings_set",
+            json!({"settings": {"auto_lock_minutes": 1, "clipboard_clear_seconds": 1}})
+        ),
+        "locked"
+    );
+    assert_eq!(
+        app.err("secret_copy", json!({"id": "00".repeat(16)})),
+        "locked"
+    );
+}

@@ -11,7 +11,11 @@ use tauri::webview::InvokeRequest;
 fn a_forbidden_keychain_reaches_the_ui_as_policy_denied() {
     let dir = tempfile::tempdir().expect("tempdir");
     let policy = dir.path().join("policy.json");
-    std::fs::write(&policy, r#"{"version": 1, "keychain": {"allowed": false}}"#).expect("write");
+    std::fs::write(
+        &policy,
+        r#"{"version": 1, "keychain": {"allowed": false}, "auto_lock": {"max_idle_minutes": 10}, "clipboard": {"max_clear_seconds": 20}}"#,
+    )
+    .expect("write");
     std::env::set_var("COFFER_POLICY_FILE", &policy);
     let app = app_builder(mock_builder(), AppState::new(dir.path().join("vault.db")))
         .build(mock_context(noop_assets()))
@@ -48,4 +52,28 @@ fn a_forbidden_keychain_reaches_the_ui_as_policy_denied() {
         .contains("keychain.allowed"));
     // The key is kept so the user can untick the box and go on.
     call("vault_key_saved", json!({"keychain": false})).expect("without keychain");
+    // Settings beyond the policy are clamped, and say so.
+    let s = call(
+        "settings_set",
+        json!({"settings": {"auto_lock_minutes": 0, "clipboard_clear_seconds": 300}}),
+    )
+    .expect("set");
+    assert_eq!(
+        (
+            s["auto_lock_minutes"].clone(),
+            s["clipboard_clear_seconds"].clone()
+        ),
+        (json!(10), json!(20))
+    );
+    assert!(s["auto_lock_limited_by"]
+        .as_str()
+        .expect("why")
+        .contains("policy.json"));
+    assert!(s["clipboard_limited_by"]
+        .as_str()
+        .expect("why")
+        .contains("limited to 20"));
+    assert_eq!(s["keychain_allowed"], false);
+    let err = call("settings_keychain", json!({"enabled": true, "key": "x"})).expect_err("refused");
+    assert_eq!(err["code"], "key_format");
 }

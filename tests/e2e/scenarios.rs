@@ -129,6 +129,14 @@ async fn unlock_with_a_typo_then_filter_edit_disable_delete_and_lock() {
             .status
             .success());
     }
+    // In this scenario a copied value leaves the clipboard after 2 s.
+    Vault::open(&vault)
+        .expect("open")
+        .set_settings(coffer_core::Settings {
+            auto_lock_minutes: 15,
+            clipboard_clear_seconds: 2,
+        })
+        .expect("settings");
 
     let driver = Driver::start(&[("COFFER_VAULT", &vault)]);
     let client = driver.session().await;
@@ -192,6 +200,29 @@ async fn unlock_with_a_typo_then_filter_edit_disable_delete_and_lock() {
     .await;
     click(&client, &testid("confirm-ok")).await;
     gone(&client, &row("old-thing")).await;
+
+    // Copy: the value goes to the clipboard from Rust, and leaves it after 2 s.
+    click(&client, &format!("{} [data-action=copy]", row("github"))).await;
+    let said = text(&client, &testid("toast")).await;
+    assert!(said.contains("cleared in 2 s"), "toast: {said}");
+    let mut board = arboard::Clipboard::new().expect("clipboard");
+    assert_eq!(board.get_text().expect("clipboard text"), "ghp_1");
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    assert_ne!(
+        board.get_text().unwrap_or_default(),
+        "ghp_1",
+        "the clipboard was not cleared"
+    );
+    click(
+        &client,
+        &format!("{} [data-action=copy-ref]", row("github")),
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        board.get_text().expect("clipboard text"),
+        "{{vault:github}}"
+    );
 
     // Lock: every secret leaves the page.
     click(&client, &format!("{} [data-action=reveal]", row("github"))).await;

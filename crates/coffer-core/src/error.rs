@@ -83,6 +83,10 @@ pub enum Error {
     #[error("invalid note: {reason}")]
     InvalidNote { reason: String },
 
+    /// A setting is out of range.
+    #[error("invalid setting: {reason}")]
+    InvalidSetting { reason: String },
+
     /// A stored record failed its integrity check.
     #[error("secret record {record} failed its integrity check: the vault file was modified or damaged; restore it from a backup")]
     RecordDamaged { record: String },
@@ -181,6 +185,7 @@ impl Error {
             Error::InvalidValue { .. } => "invalid_value",
             Error::InvalidDomain { .. } => "invalid_domain",
             Error::InvalidNote { .. } => "invalid_note",
+            Error::InvalidSetting { .. } => "invalid_setting",
             Error::RecordDamaged { .. } => "record_damaged",
             Error::WeakPassword { .. } => "weak_password",
             Error::WrongPassword { .. } => "wrong_password",

@@ -53,7 +53,7 @@ pub use transfer::{
     IMPORT_MAX_FILE_BYTES,
 };
 pub use vault::{
-    Conflict, Decision, ExportRequest, ImportSummary, Preview, SetOutcome, Vault,
+    Conflict, Decision, ExportRequest, ImportSummary, Preview, SetOutcome, Settings, Vault,
     DATA_KEY_MAX_ENCRYPTIONS,
 };
 

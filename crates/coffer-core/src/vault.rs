@@ -78,6 +78,24 @@ struct Row {
     value: Vec<u8>,
 }
 
+/// App settings kept in the vault. 0 means "never".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Lock after this many idle minutes.
+    pub auto_lock_minutes: u32,
+    /// Clear a copied value from the clipboard after this many seconds (if it is still there).
+    pub clipboard_clear_seconds: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            auto_lock_minutes: 15,
+            clipboard_clear_seconds: 30,
+        }
+    }
+}
+
 /// Result of [`Vault::set`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SetOutcome {
@@ -192,6 +210,46 @@ impl Vault {
             )
             .map(drop)
             .map_err(|e| sqlite_error(&self.path, e))
+    }
+
+    /// The vault's app settings (auto-lock, clipboard clearing), before any policy clamp.
+    pub fn settings(&self) -> Result<Settings> {
+        let read = |key: &str, default: u32| -> Result<u32> {
+            let v: Option<i64> = self
+                .conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()
+                .map_err(|e| sqlite_error(&self.path, e))?;
+            Ok(v.and_then(|v| u32::try_from(v).ok()).unwrap_or(default))
+        };
+        Ok(Settings {
+            auto_lock_minutes: read("auto_lock_minutes", Settings::default().auto_lock_minutes)?,
+            clipboard_clear_seconds: read(
+                "clipboard_clear_seconds",
+                Settings::default().clipboard_clear_seconds,
+            )?,
+        })
+    }
+
+    /// Stores the app settings (0 means "never" for both).
+    pub fn set_settings(&mut self, settings: Settings) -> Result<()> {
+        if settings.auto_lock_minutes > 24 * 60 || settings.clipboard_clear_seconds > 3600 {
+            return Err(Error::InvalidSetting {
+                reason:
+                    "auto-lock is at most 1440 minutes and clipboard clearing at most 3600 seconds"
+                        .into(),
+            });
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| sqlite_error(&self.path, e))?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('auto_lock_minutes', ?1), ('clipboard_clear_seconds', ?2)",
+            params![i64::from(settings.auto_lock_minutes), i64::from(settings.clipboard_clear_seconds)],
+        )
+        .map_err(|e| sqlite_error(&self.path, e))?;
+        tx.commit().map_err(|e| sqlite_error(&self.path, e))
     }
 
     /// Metadata of every secret, oldest write first. Never decrypts a value.

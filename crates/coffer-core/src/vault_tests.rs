@@ -399,3 +399,30 @@ fn vault_debug_shows_no_key_material() {
         assert!(!shown.contains(group), "{shown}");
     }
 }
+
+#[test]
+fn settings_default_round_trip_and_are_bounded() {
+    let (_dir, path, mut vault, _key) = temp_vault();
+    assert_eq!(vault.settings().expect("settings"), Settings::default());
+    let mine = Settings {
+        auto_lock_minutes: 5,
+        clipboard_clear_seconds: 0,
+    };
+    vault.set_settings(mine).expect("set");
+    drop(vault);
+    assert_eq!(
+        Vault::open(&path)
+            .expect("open")
+            .settings()
+            .expect("read locked"),
+        mine
+    );
+    let mut vault = Vault::open(&path).expect("open");
+    let err = vault
+        .set_settings(Settings {
+            auto_lock_minutes: 100_000,
+            clipboard_clear_seconds: 1,
+        })
+        .expect_err("too long");
+    assert_eq!(err.code(), "invalid_setting");
+}

@@ -1,6 +1,7 @@
 //! The IPC commands: each takes state, calls the core, maps the error to `{code, message}`.
 
 pub mod secrets;
+pub mod settings;
 pub mod vault;
 
 use coffer_core::ErrorBody;

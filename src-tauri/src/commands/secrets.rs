@@ -7,6 +7,7 @@ use serde::Deserialize;
 use tauri::State;
 
 use super::invalid_argument;
+use crate::clipboard::Clipboard;
 use crate::state::AppState;
 
 fn id(text: &str) -> Result<SecretId, ErrorBody> {
@@ -92,4 +93,34 @@ pub fn secret_reveal(state: State<'_, AppState>, id: String) -> Result<String, E
         v.reveal(target)
             .map(|(_, value)| value.expose_secret().to_owned())
     })
+}
+
+/// Copies one value to the clipboard from Rust (it never reaches the page)
+/// and returns after how many seconds it will be cleared (0 = never).
+#[tauri::command]
+pub fn secret_copy(
+    state: State<'_, AppState>,
+    clipboard: State<'_, Clipboard>,
+    id: String,
+) -> Result<u32, ErrorBody> {
+    let target = Target::Id(self::id(&id)?);
+    let value = state.with_vault(|v| v.reveal(target).map(|(_, value)| value))?;
+    let seconds = super::settings::effective(&state)?.clipboard_clear_seconds;
+    let after = (seconds > 0).then(|| std::time::Duration::from_secs(u64::from(seconds)));
+    clipboard.copy(value.expose_secret(), after)?;
+    Ok(seconds)
+}
+
+/// Copies `{{vault:NAME}}` for the secret and returns it.
+#[tauri::command]
+pub fn secret_copy_reference(
+    state: State<'_, AppState>,
+    clipboard: State<'_, Clipboard>,
+    id: String,
+) -> Result<String, ErrorBody> {
+    let target = Target::Id(self::id(&id)?);
+    let info = state.with_vault(|v| v.info(target))?;
+    let reference = format!("{{{{vault:{}}}}}", info.name);
+    clipboard.copy(&reference, None)?;
+    Ok(reference)
 }

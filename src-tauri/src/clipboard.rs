@@ -1,0 +1,63 @@
+//! The clipboard, written from Rust. A copied value is cleared after its
+//! time unless something else has been copied since: only a hash of our
+//! value is kept to tell.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use coffer_core::ErrorBody;
+use sha2::{Digest, Sha256};
+
+/// Shared by the commands; the X11/Wayland owner thread lives as long as it does.
+#[derive(Default)]
+pub struct Clipboard {
+    board: Arc<Mutex<Option<arboard::Clipboard>>>,
+    /// Bumped at every copy, so an older timer never clears a newer copy.
+    generation: Arc<AtomicU64>,
+}
+
+fn unavailable(e: arboard::Error) -> ErrorBody {
+    ErrorBody {
+        code: "clipboard_unavailable",
+        message: format!("the clipboard cannot be used: {e}"),
+    }
+}
+
+impl Clipboard {
+    /// Puts `text` on the clipboard; with `clear_after`, takes it off again
+    /// then, if the clipboard still holds it.
+    pub fn copy(&self, text: &str, clear_after: Option<Duration>) -> Result<(), ErrorBody> {
+        let mut slot = self.board.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            *slot = Some(arboard::Clipboard::new().map_err(unavailable)?);
+        }
+        let board = slot
+            .as_mut()
+            .ok_or_else(|| unavailable(arboard::Error::ClipboardNotSupported))?;
+        board.set_text(text).map_err(unavailable)?;
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        if let Some(after) = clear_after {
+            let ours: [u8; 32] = Sha256::digest(text.as_bytes()).into();
+            let board = Arc::clone(&self.board);
+            let current = Arc::clone(&self.generation);
+            std::thread::spawn(move || {
+                std::thread::sleep(after);
+                if current.load(Ordering::SeqCst) != generation {
+                    return;
+                }
+                let mut slot = board.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(board) = slot.as_mut() {
+                    let still_ours = board
+                        .get_text()
+                        .map(|t| <[u8; 32]>::from(Sha256::digest(t.as_bytes())) == ours)
+                        .unwrap_or(false);
+                    if still_ours {
+                        let _ = board.clear();
+                    }
+                }
+            });
+        }
+        Ok(())
+    }
+}
