@@ -19,6 +19,14 @@ const COMMANDS: &[&str] = &[
     "settings_get",
     "settings_set",
     "settings_keychain",
+    "export_options",
+    "password_score",
+    "export_to_file",
+    "import_pick",
+    "import_paste",
+    "import_unlock",
+    "import_apply",
+    "import_cancel",
 ];
 
 fn main() {

@@ -421,7 +421,7 @@ function forgetSecrets() {
   $("secret-rows").replaceChildren();
   $("filter").value = "";
   // Nothing about any secret may stay in the page: dialogs and messages too.
-  for (const id of ["secret-dialog", "confirm-dialog"]) {
+  for (const id of ["secret-dialog", "confirm-dialog", "export-dialog", "import-dialog"]) {
     if ($(id).open) $(id).close();
   }
   for (const id of ["secret-name", "secret-value", "secret-domains", "secret-note"]) {
@@ -431,6 +431,8 @@ function forgetSecrets() {
     $(id).textContent = "";
   }
   $("toast").hidden = true;
+  resetImport();
+  for (const id of ["export-password", "export-password-confirm"]) $(id).value = "";
   clearError();
 }
 
@@ -465,6 +467,240 @@ $("menu-clear").addEventListener("click", async () => {
     showError(err);
   }
   await refresh();
+});
+
+// ---------- export ----------
+
+let exportOptions = null;
+
+function exportFormat() {
+  return document.querySelector("input[name=export-format]:checked")?.value ?? "encrypted";
+}
+
+function syncExportForm() {
+  const plain = exportFormat() === "plaintext";
+  $("export-password-fields").hidden = plain;
+  $("export-plaintext-fields").hidden = !plain;
+}
+
+$("menu-export").addEventListener("click", async () => {
+  closeMenu();
+  clearError();
+  try {
+    exportOptions = await call("export_options");
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  for (const kind of ["encrypted", "plaintext"]) {
+    const reason = exportOptions[kind];
+    $(`export-${kind}`).disabled = Boolean(reason);
+    $(`export-${kind}-reason`).hidden = !reason;
+    $(`export-${kind}-reason`).textContent = reason ?? "";
+  }
+  const firstAllowed = ["encrypted", "plaintext"].find((k) => !exportOptions[k]);
+  if (firstAllowed) $(`export-${firstAllowed}`).checked = true;
+  $("export-submit").disabled = !firstAllowed;
+  $("export-min").textContent = `(at least ${exportOptions.min_password_length} characters)`;
+  for (const id of ["export-password", "export-password-confirm"]) $(id).value = "";
+  $("export-plaintext-ok").checked = false;
+  $("export-strength").value = 0;
+  $("export-strength-text").textContent = "";
+  syncExportForm();
+  $("export-dialog").showModal();
+});
+
+for (const radio of document.querySelectorAll("input[name=export-format]")) {
+  radio.addEventListener("change", syncExportForm);
+}
+$("export-cancel").addEventListener("click", () => $("export-dialog").close());
+
+const STRENGTH = ["very weak", "weak", "fair", "strong", "very strong"];
+$("export-password").addEventListener("input", async () => {
+  const password = $("export-password").value;
+  const score = password ? await call("password_score", { password }) : 0;
+  $("export-strength").value = score;
+  $("export-strength-text").textContent = password ? `Strength: ${STRENGTH[score]}${score < 3 ? " — exports need at least strong" : ""}` : "";
+});
+
+$("export-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearError();
+  const format = exportFormat();
+  let password = null;
+  if (format === "encrypted") {
+    password = $("export-password").value;
+    if (password !== $("export-password-confirm").value) {
+      showError({ code: "password_mismatch", message: "The two passwords differ." });
+      return;
+    }
+  } else if (!$("export-plaintext-ok").checked) {
+    showError({ code: "confirm_required", message: "Tick “I understand” to write an unencrypted export." });
+    return;
+  }
+  try {
+    const done = await call("export_to_file", { format, password });
+    $("export-password").value = "";
+    $("export-password-confirm").value = "";
+    if (done) {
+      $("export-dialog").close();
+      toast(`Exported ${done.secrets} secrets to ${done.path}`);
+    }
+  } catch (err) {
+    showError(err);
+  }
+});
+
+// ---------- import ----------
+
+let importPreview = null;
+
+function resetImport() {
+  importPreview = null;
+  $("import-source").hidden = false;
+  $("import-password-row").hidden = true;
+  $("import-password").value = "";
+  $("import-preview").hidden = true;
+  $("import-result").hidden = true;
+  $("import-result").textContent = "";
+  $("import-text").value = "";
+  $("import-files").replaceChildren();
+  $("import-conflict-rows").replaceChildren();
+  $("import-apply-all").value = "";
+  $("import-apply").disabled = true;
+}
+
+$("menu-import").addEventListener("click", () => {
+  closeMenu();
+  clearError();
+  resetImport();
+  $("import-dialog").showModal();
+});
+
+$("import-close").addEventListener("click", async () => {
+  $("import-dialog").close();
+  resetImport();
+  await call("import_cancel");
+});
+
+async function previewWith(command, args) {
+  clearError();
+  try {
+    const view = await call(command, args);
+    if (view) showPreview(view);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+$("import-browse-file").addEventListener("click", () => previewWith("import_pick", { folder: false }));
+$("import-browse-folder").addEventListener("click", () => previewWith("import_pick", { folder: true }));
+$("import-paste").addEventListener("click", () => previewWith("import_paste", { text: $("import-text").value }));
+$("import-password-submit").addEventListener("click", async () => {
+  const password = $("import-password").value;
+  $("import-password").value = "";
+  await previewWith("import_unlock", { password });
+});
+
+function showPreview(view) {
+  if (view.needs_password) {
+    $("import-source").hidden = true;
+    $("import-password-row").hidden = false;
+    $("import-password-why").textContent = `${view.needs_password} is encrypted.`;
+    $("import-password").focus();
+    return;
+  }
+  importPreview = view;
+  $("import-source").hidden = true;
+  $("import-password-row").hidden = true;
+  $("import-preview").hidden = false;
+  $("import-files").replaceChildren(
+    ...view.files.map((f) => {
+      const li = document.createElement("li");
+      li.textContent = f.skipped ? `${f.source}: skipped (${f.skipped})` : `${f.source}: ${f.secrets} secrets`;
+      return li;
+    }),
+  );
+  const p = view.preview;
+  $("import-counts").textContent =
+    `${p.new} new, ${p.unchanged} unchanged, ${p.conflicts.length} conflicting` +
+    (p.flagged_secret ? ` (${p.flagged_secret} marked secret by their source)` : "");
+  $("import-conflicts-box").hidden = p.conflicts.length === 0;
+  $("import-conflict-count").textContent = String(p.conflicts.length);
+  $("import-conflict-rows").replaceChildren(...p.conflicts.map(conflictRow));
+  $("import-apply").disabled = false;
+}
+
+function conflictRow(c) {
+  const tr = document.createElement("tr");
+  tr.dataset.testid = "import-conflict";
+  tr.dataset.name = c.name;
+  tr.dataset.incoming = String(c.incoming);
+  const name = document.createElement("td");
+  name.textContent = c.name;
+  const existing = document.createElement("td");
+  existing.textContent = new Date(c.existing_updated_at).toLocaleString();
+  const incoming = document.createElement("td");
+  incoming.textContent = c.incoming_updated_at ? new Date(c.incoming_updated_at).toLocaleString() : "—";
+  if (c.values_differ) {
+    incoming.classList.add("differs");
+    incoming.textContent += " · value differs";
+  }
+  const decision = document.createElement("td");
+  const select = document.createElement("select");
+  select.dataset.testid = "import-decision";
+  for (const [value, label] of [["", "—"], ["replace", "Replace"], ["keep", "Keep both"], ["skip", "Skip"]]) {
+    const option = document.createElement("option");
+    option.value = value;
+    option.textContent = label;
+    select.append(option);
+  }
+  decision.append(select);
+  tr.append(name, existing, incoming, decision);
+  return tr;
+}
+
+$("import-apply-all").addEventListener("change", () => {
+  const all = $("import-apply-all").value;
+  for (const select of document.querySelectorAll("[data-testid=import-decision]")) {
+    if (all) select.value = all;
+  }
+});
+
+$("import-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearError();
+  if (!importPreview) return;
+  const overrides = {};
+  for (const tr of document.querySelectorAll("[data-testid=import-conflict]")) {
+    const value = tr.querySelector("select").value;
+    if (value) overrides[tr.dataset.incoming] = value;
+  }
+  const fallback = $("import-apply-all").value || null;
+  try {
+    const done = await call("import_apply", { default: fallback, overrides });
+    $("import-preview").hidden = true;
+    $("import-apply").disabled = true;
+    $("import-result").hidden = false;
+    $("import-result").textContent =
+      `Imported: ${done.created} new, ${done.replaced} replaced, ${done.kept} kept (older ones now shadowed), ` +
+      `${done.skipped} skipped, ${done.unchanged} unchanged.`;
+    importPreview = null;
+    await refresh();
+  } catch (err) {
+    showError(err);
+  }
+});
+
+// Drops are read in Rust; the preview arrives as an event.
+window.__TAURI__?.event?.listen("import-dropped", (event) => {
+  if ($("screen-main").hidden) return;
+  if (!$("import-dialog").open) {
+    resetImport();
+    $("import-dialog").showModal();
+  }
+  if (event.payload.error) showError(event.payload.error);
+  else showPreview(event.payload.preview);
 });
 
 // ---------- settings and auto-lock ----------

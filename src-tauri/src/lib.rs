@@ -7,6 +7,7 @@
 
 pub mod clipboard;
 pub mod commands;
+pub mod dialog;
 pub mod state;
 
 use coffer_core::default_vault_path;
@@ -36,6 +37,14 @@ macro_rules! coffer_handlers {
             $crate::commands::settings::settings_get,
             $crate::commands::settings::settings_set,
             $crate::commands::settings::settings_keychain,
+            $crate::commands::transfer::export_options,
+            $crate::commands::transfer::password_score,
+            $crate::commands::transfer::export_to_file,
+            $crate::commands::transfer::import_pick,
+            $crate::commands::transfer::import_paste,
+            $crate::commands::transfer::import_unlock,
+            $crate::commands::transfer::import_apply,
+            $crate::commands::transfer::import_cancel,
         ]
     };
 }
@@ -48,7 +57,23 @@ pub fn app_builder<R: tauri::Runtime>(
     builder
         .manage(state)
         .manage(clipboard::Clipboard::default())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(coffer_handlers!())
+}
+
+/// Files and folders dropped on the window go to the import preview: read in
+/// Rust, the result sent to the page as the `import-dropped` event.
+fn on_window_event<R: tauri::Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
+    use tauri::{Emitter, Manager};
+    if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+        let state = window.state::<AppState>();
+        let preview = commands::transfer::import_paths(&state, paths.clone());
+        let payload = match preview {
+            Ok(view) => serde_json::json!({ "preview": view }),
+            Err(error) => serde_json::json!({ "error": error }),
+        };
+        let _ = window.emit("import-dropped", payload);
+    }
 }
 
 /// Starts the desktop app on the vault at `COFFER_VAULT` or the platform data dir.
@@ -57,7 +82,9 @@ pub fn run() {
         coffer_core::disable_core_dumps();
     }
     let state = AppState::new(default_vault_path());
-    let result = app_builder(tauri::Builder::default(), state).run(tauri::generate_context!());
+    let result = app_builder(tauri::Builder::default(), state)
+        .on_window_event(on_window_event)
+        .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("error: Coffer could not start: {e}");
         std::process::exit(1);

@@ -14,6 +14,8 @@ pub struct AppState {
     /// A vault key just created or reset, kept in Rust until the user
     /// confirms they saved it (and chooses whether the keychain keeps it).
     pub pending_key: Mutex<Option<VaultKey>>,
+    /// An import between its preview and its apply.
+    pub pending_import: Mutex<Option<crate::commands::transfer::PendingImport>>,
 }
 
 impl AppState {
@@ -22,6 +24,7 @@ impl AppState {
             vault_path,
             vault: Mutex::new(None),
             pending_key: Mutex::new(None),
+            pending_import: Mutex::new(None),
         }
     }
 
@@ -29,6 +32,14 @@ impl AppState {
     /// the vault's own state is transactional.
     pub fn vault(&self) -> MutexGuard<'_, Option<Vault>> {
         self.vault.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn pending_import(
+        &self,
+    ) -> MutexGuard<'_, Option<crate::commands::transfer::PendingImport>> {
+        self.pending_import
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn pending_key(&self) -> MutexGuard<'_, Option<VaultKey>> {

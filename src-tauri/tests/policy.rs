@@ -13,7 +13,7 @@ fn a_forbidden_keychain_reaches_the_ui_as_policy_denied() {
     let policy = dir.path().join("policy.json");
     std::fs::write(
         &policy,
-        r#"{"version": 1, "keychain": {"allowed": false}, "auto_lock": {"max_idle_minutes": 10}, "clipboard": {"max_clear_seconds": 20}}"#,
+        r#"{"version": 1, "keychain": {"allowed": false}, "auto_lock": {"max_idle_minutes": 10}, "clipboard": {"max_clear_seconds": 20}, "export": {"formats": ["encrypted"]}}"#,
     )
     .expect("write");
     std::env::set_var("COFFER_POLICY_FILE", &policy);
@@ -76,4 +76,18 @@ fn a_forbidden_keychain_reaches_the_ui_as_policy_denied() {
     assert_eq!(s["keychain_allowed"], false);
     let err = call("settings_keychain", json!({"enabled": true, "key": "x"})).expect_err("refused");
     assert_eq!(err["code"], "key_format");
+    // The export dialog greys out plaintext with the reason...
+    let options = call("export_options", json!({})).expect("options");
+    assert_eq!(options["encrypted"], serde_json::Value::Null);
+    assert!(options["plaintext"]
+        .as_str()
+        .expect("reason")
+        .contains("export.formats"));
+    // ...and a caller that bypasses the UI is refused all the same, before any dialog opens.
+    let err = call(
+        "export_to_file",
+        json!({"format": "plaintext", "password": null}),
+    )
+    .expect_err("refused");
+    assert_eq!(err["code"], "policy_denied");
 }

@@ -175,15 +175,16 @@ pub async fn click(client: &Client, selector: &str) {
 pub async fn fill(client: &Client, selector: &str, text: &str) {
     let el = visible(client, selector).await;
     el.clear().await.expect("clear");
-    if text.is_empty() {
-        // WebKitWebDriver refuses empty keystrokes; tell the page the field changed.
+    if text.is_empty() || text.contains('\n') {
+        // WebKitWebDriver refuses empty keystrokes and drops newlines: set the
+        // value through the page and tell it the field changed.
         client
             .execute(
-                "arguments[0].dispatchEvent(new Event('input', { bubbles: true }))",
-                vec![serde_json::to_value(&el).expect("element")],
+                "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', { bubbles: true }))",
+                vec![serde_json::to_value(&el).expect("element"), text.into()],
             )
             .await
-            .expect("input event");
+            .expect("set value");
     } else {
         el.send_keys(text)
             .await

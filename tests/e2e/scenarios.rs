@@ -242,3 +242,215 @@ async fn unlock_with_a_typo_then_filter_edit_disable_delete_and_lock() {
     close(client).await;
     drop(driver);
 }
+
+#[tokio::test]
+#[ignore = "needs a display, tauri-driver and a Secret Service: run by make test"]
+async fn export_both_formats_import_with_decisions_clear_and_reset() {
+    let _one = serial().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = dir.path().join("vault.db");
+    let export = dir.path().join("export.json");
+    let out = coffer(&vault, None, &["init", "--no-keychain"], "");
+    let key = String::from_utf8(out.stdout)
+        .expect("utf8")
+        .trim()
+        .to_owned();
+    for (name, value) in [("A", "1"), ("B", "2"), ("C", "3"), ("D", "4")] {
+        assert!(coffer(&vault, Some(&key), &["set", name], value)
+            .status
+            .success());
+    }
+
+    let driver = Driver::start(&[
+        ("COFFER_VAULT", &vault),
+        ("COFFER_TEST_DIALOG_PATH", &export),
+    ]);
+    let client = driver.session().await;
+    fill(&client, &testid("unlock-key"), &key).await;
+    click(&client, &testid("unlock-submit")).await;
+    visible(&client, &row("A")).await;
+
+    // Encrypted export: password rules and the strength meter come from Rust.
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-export")).await;
+    fill(&client, &testid("export-password"), "password1234").await;
+    fill(&client, &testid("export-password-confirm"), "password1234").await;
+    click(&client, &testid("export-submit")).await;
+    let error = visible(&client, &testid("error")).await;
+    assert_eq!(
+        error.attr("data-code").await.expect("attr").as_deref(),
+        Some("weak_password")
+    );
+    assert!(!export.exists(), "a refused export wrote a file");
+    let password = "tangerine-oxide-marble-7";
+    fill(&client, &testid("export-password"), password).await;
+    fill(&client, &testid("export-password-confirm"), password).await;
+    screenshot(&client, "export").await;
+    click(&client, &testid("export-submit")).await;
+    assert!(text(&client, &testid("toast"))
+        .await
+        .contains("Exported 4 secrets"));
+    let file = std::fs::read_to_string(&export).expect("export written");
+    assert!(file.contains("\"encryption\": \"aes-256-gcm\"") && !file.contains("\"value\""));
+    let pw = dir.path().join("pw");
+    std::fs::write(&pw, password).expect("pw");
+    let other = dir.path().join("other.db");
+    let out = coffer(&other, None, &["init", "--no-keychain"], "");
+    let other_key = String::from_utf8(out.stdout)
+        .expect("utf8")
+        .trim()
+        .to_owned();
+    let out = coffer(
+        &other,
+        Some(&other_key),
+        &[
+            "import",
+            export.to_str().expect("utf8"),
+            "--password-file",
+            pw.to_str().expect("utf8"),
+        ],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Plaintext export needs the explicit confirmation.
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-export")).await;
+    click(&client, &testid("export-plaintext")).await;
+    click(&client, &testid("export-submit")).await;
+    let error = visible(&client, &testid("error")).await;
+    assert_eq!(
+        error.attr("data-code").await.expect("attr").as_deref(),
+        Some("confirm_required")
+    );
+    click(&client, &testid("export-plaintext-ok")).await;
+    click(&client, &testid("export-submit")).await;
+    visible(&client, &testid("toast")).await;
+    let file = std::fs::read_to_string(&export).expect("export written");
+    assert!(file.contains("\"encryption\": \"none\"") && file.contains("\"value\": \"4\""));
+
+    // Import pasted text with conflicts: Replace A, Keep B, Skip C; E is new.
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-import")).await;
+    fill(
+        &client,
+        &testid("import-text"),
+        "A=new\nB=new\nC=new\nD=4\nE=5\n",
+    )
+    .await;
+    click(&client, &testid("import-paste")).await;
+    visible(&client, &testid("import-preview")).await;
+    let counts = text(&client, "#import-counts").await;
+    assert!(
+        counts.contains("1 new, 1 unchanged, 3 conflicting"),
+        "{counts}"
+    );
+    for (name, decision) in [("A", "replace"), ("B", "keep"), ("C", "skip")] {
+        let select = visible(
+            &client,
+            &format!("[data-testid=import-conflict][data-name={name}] select"),
+        )
+        .await;
+        select.select_by_value(decision).await.expect("select");
+    }
+    screenshot(&client, "import-preview").await;
+    click(&client, &testid("import-apply")).await;
+    let result = text(&client, &testid("import-result")).await;
+    assert!(result.contains("1 new, 1 replaced, 1 kept"), "{result}");
+    let get = |name: &str| {
+        String::from_utf8(coffer(&vault, Some(&key), &["get", name], "").stdout).expect("utf8")
+    };
+    assert_eq!(get("A"), "new\n");
+    assert_eq!(get("B"), "new\n");
+    assert_eq!(get("C"), "3\n");
+    assert_eq!(get("E"), "5\n");
+    let list: serde_json::Value =
+        serde_json::from_slice(&coffer(&vault, Some(&key), &["list", "--json"], "").stdout)
+            .expect("json");
+    assert_eq!(
+        list.as_array()
+            .expect("array")
+            .iter()
+            .filter(|s| s["shadowed"] == true)
+            .count(),
+        1
+    );
+    click(&client, "#import-close").await;
+
+    // Clear: every secret goes, the key stays.
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-clear")).await;
+    click(&client, &testid("confirm-ok")).await;
+    gone(&client, "[data-testid=secret-row]").await;
+    assert_eq!(
+        coffer(&vault, Some(&key), &["list", "--json"], "").stdout,
+        b"[]\n"
+    );
+
+    // Reset: a new key, shown once; the old one no longer opens the vault.
+    click(&client, &testid("menu")).await;
+    click(&client, "#menu-reset").await;
+    click(&client, &testid("confirm-ok")).await;
+    let new_key = text(&client, &testid("vault-key")).await;
+    assert_ne!(new_key, key);
+    click(&client, &testid("keychain-save")).await; // untick: keep it ourselves
+    click(&client, &testid("key-saved-confirm")).await;
+    visible(&client, &testid("filter")).await;
+    assert_eq!(
+        coffer(&vault, Some(&key), &["list"], "").status.code(),
+        Some(3)
+    );
+    assert!(coffer(&vault, Some(&new_key), &["list"], "")
+        .status
+        .success());
+    close(client).await;
+    drop(driver);
+}
+
+#[tokio::test]
+#[ignore = "needs a display, tauri-driver and a Secret Service: run by make test"]
+async fn a_policy_allowing_only_encrypted_exports_greys_out_unencrypted_with_its_reason() {
+    let _one = serial().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = dir.path().join("vault.db");
+    let policy = dir.path().join("policy.json");
+    std::fs::write(
+        &policy,
+        r#"{"version": 1, "export": {"formats": ["encrypted"]}, "keychain": {"allowed": false}}"#,
+    )
+    .expect("policy");
+    let driver = Driver::start(&[("COFFER_VAULT", &vault), ("COFFER_POLICY_FILE", &policy)]);
+    let client = driver.session().await;
+    // First run: the keychain box is off and disabled, with the reason.
+    visible(&client, &testid("vault-key")).await;
+    let keychain = visible(&client, &testid("keychain-save")).await;
+    assert_eq!(
+        keychain.prop("checked").await.expect("prop").as_deref(),
+        Some("false")
+    );
+    assert_eq!(
+        keychain.prop("disabled").await.expect("prop").as_deref(),
+        Some("true")
+    );
+    assert!(text(&client, "#keychain-policy").await.contains("policy"));
+    click(&client, &testid("key-saved-confirm")).await;
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-export")).await;
+    let plaintext = visible(&client, &testid("export-plaintext")).await;
+    assert_eq!(
+        plaintext.prop("disabled").await.expect("prop").as_deref(),
+        Some("true")
+    );
+    let reason = text(&client, "#export-plaintext-reason").await;
+    assert!(
+        reason.contains("plaintext exports are not allowed") && reason.contains("policy.json"),
+        "{reason}"
+    );
+    screenshot(&client, "export-policy").await;
+    close(client).await;
+    drop(driver);
+}

@@ -48,9 +48,9 @@ pub use secret::{
 };
 pub use store::FORMAT_VERSION;
 pub use transfer::{
-    fuzz_import, read_import, write_export_file, ExportPassword, FileReport, Format, ImportSet,
-    ImportSource, Incoming, KdfParams, EXPORT_PASSWORD_MIN_CHARS, EXPORT_VERSION, FORMAT_NAME,
-    IMPORT_MAX_FILE_BYTES,
+    fuzz_import, password_strength, read_import, write_export_file, ExportPassword, FileReport,
+    Format, ImportSet, ImportSource, Incoming, KdfParams, EXPORT_PASSWORD_MIN_CHARS,
+    EXPORT_VERSION, FORMAT_NAME, IMPORT_MAX_FILE_BYTES,
 };
 pub use vault::{
     Conflict, Decision, ExportRequest, ImportSummary, Preview, SetOutcome, Settings, Vault,

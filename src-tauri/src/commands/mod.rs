@@ -2,6 +2,7 @@
 
 pub mod secrets;
 pub mod settings;
+pub mod transfer;
 pub mod vault;
 
 use coffer_core::ErrorBody;

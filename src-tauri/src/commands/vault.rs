@@ -115,6 +115,8 @@ pub fn vault_lock(state: State<'_, AppState>) {
     if let Some(v) = state.vault().as_mut() {
         v.lock();
     }
+    // A pending import holds decrypted secrets: gone too.
+    *state.pending_import() = None;
 }
 
 /// New key, every secret deleted; needs no key. The new key is shown once.

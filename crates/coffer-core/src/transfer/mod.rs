@@ -22,7 +22,7 @@ use crate::secret::{check_note, check_value, normalize_domains, normalize_name, 
 
 pub(crate) use coffer_file::{write_encrypted, write_plaintext, SecretOut};
 pub use coffer_file::{KdfParams, EXPORT_VERSION, FORMAT_NAME};
-pub use password::{ExportPassword, EXPORT_PASSWORD_MIN_CHARS};
+pub use password::{password_strength, ExportPassword, EXPORT_PASSWORD_MIN_CHARS};
 
 /// Largest file an import reads.
 pub const IMPORT_MAX_FILE_BYTES: u64 = 128 * 1024 * 1024;

@@ -45,12 +45,24 @@ impl ExportPassword {
     }
 }
 
+/// A strength estimate for a meter: zxcvbn's score, 0 (trivial) to 4 (very strong).
+/// Exports need 3 or more.
+pub fn password_strength(password: &str) -> u8 {
+    u8::from(zxcvbn::zxcvbn(password, &["coffer", "vault", "export", "password"]).score())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn check(p: &str) -> Result<ExportPassword> {
         ExportPassword::new(SecretString::from(p.to_owned()), 12)
+    }
+
+    #[test]
+    fn strength_orders_passwords() {
+        assert!(password_strength("password") < 2);
+        assert!(password_strength("tangerine-oxide-marble-7") >= 3);
     }
 
     #[test]

@@ -1,0 +1,45 @@
+//! Native file dialogs, opened from Rust so the webview never names a path.
+//!
+//! Debug builds have one test seam: `COFFER_TEST_DIALOG_PATH` answers every
+//! dialog with that path (the end-to-end tests cannot click a GTK dialog
+//! reliably). Release builds do not contain it.
+
+use std::path::PathBuf;
+
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_dialog::DialogExt;
+
+/// What the dialog is for.
+#[derive(Debug, Clone, Copy)]
+pub enum Pick {
+    /// Where to save an export.
+    SaveExport,
+    /// One file to import.
+    OpenFile,
+    /// A folder to import.
+    OpenFolder,
+}
+
+/// Shows the dialog and waits; `None` when the user cancels.
+/// Must not run on the main thread (commands that call it are async).
+pub fn pick<R: Runtime>(app: &AppHandle<R>, what: Pick) -> Option<PathBuf> {
+    #[cfg(debug_assertions)]
+    if let Some(path) = std::env::var_os("COFFER_TEST_DIALOG_PATH") {
+        return Some(PathBuf::from(path));
+    }
+    let dialog = app.dialog().file();
+    let chosen = match what {
+        Pick::SaveExport => dialog
+            .set_title("Export Coffer secrets")
+            .set_file_name("coffer-export.json")
+            .add_filter("JSON", &["json"])
+            .blocking_save_file(),
+        Pick::OpenFile => dialog
+            .set_title("Import secrets from a file")
+            .blocking_pick_file(),
+        Pick::OpenFolder => dialog
+            .set_title("Import every file in a folder")
+            .blocking_pick_folder(),
+    };
+    chosen.and_then(|p| p.into_path().ok())
+}
