@@ -692,6 +692,21 @@ $("import-form").addEventListener("submit", async (event) => {
   }
 });
 
+// Ctrl+Shift+V and the tray's Open bring the window up: focus the filter.
+window.__TAURI__?.event?.listen("focus-filter", () => {
+  if (!$("screen-main").hidden) {
+    $("filter").focus();
+    $("filter").select();
+  } else if (!$("screen-unlock").hidden) {
+    $("unlock-key").focus();
+  }
+});
+
+// The tray's Lock: Rust dropped the keys; clear the page.
+window.__TAURI__?.event?.listen("locked", () => {
+  if (!$("screen-main").hidden) lockScreen();
+});
+
 // Drops are read in Rust; the preview arrives as an event.
 window.__TAURI__?.event?.listen("import-dropped", (event) => {
   if ($("screen-main").hidden) return;

@@ -7,6 +7,7 @@
 
 pub mod clipboard;
 pub mod commands;
+pub mod desktop;
 pub mod dialog;
 pub mod state;
 
@@ -61,10 +62,17 @@ pub fn app_builder<R: tauri::Runtime>(
         .invoke_handler(coffer_handlers!())
 }
 
-/// Files and folders dropped on the window go to the import preview: read in
-/// Rust, the result sent to the page as the `import-dropped` event.
+/// Closing hides the window to the tray. Files and folders dropped on the
+/// window go to the import preview: read in Rust, the result sent to the page
+/// as the `import-dropped` event.
 fn on_window_event<R: tauri::Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
     use tauri::{Emitter, Manager};
+    // Closing the window keeps Coffer in the tray (Quit is in the tray menu).
+    if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+        api.prevent_close();
+        let _ = window.hide();
+        return;
+    }
     if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
         let state = window.state::<AppState>();
         let preview = commands::transfer::import_paths(&state, paths.clone());
@@ -82,7 +90,18 @@ pub fn run() {
         coffer_core::disable_core_dumps();
     }
     let state = AppState::new(default_vault_path());
-    let result = app_builder(tauri::Builder::default(), state)
+    // Single instance first: a second launch focuses the running one and exits.
+    let builder = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            desktop::show_main(app)
+        }))
+        .plugin(tauri_plugin_global_shortcut::Builder::new().build());
+    let result = app_builder(builder, state)
+        .setup(|app| {
+            desktop::tray(app.handle())?;
+            desktop::shortcut(app.handle());
+            Ok(())
+        })
         .on_window_event(on_window_event)
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -454,3 +454,72 @@ async fn a_policy_allowing_only_encrypted_exports_greys_out_unencrypted_with_its
     close(client).await;
     drop(driver);
 }
+
+#[tokio::test]
+#[ignore = "needs a display, tauri-driver and a Secret Service: run by make test"]
+async fn ctrl_shift_v_focuses_the_filter_and_a_second_launch_exits() {
+    let _one = serial().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = dir.path().join("vault.db");
+    let out = coffer(&vault, None, &["init", "--no-keychain"], "");
+    let key = String::from_utf8(out.stdout)
+        .expect("utf8")
+        .trim()
+        .to_owned();
+    let driver = Driver::start(&[("COFFER_VAULT", &vault)]);
+    let client = driver.session().await;
+    fill(&client, &testid("unlock-key"), &key).await;
+    click(&client, &testid("unlock-submit")).await;
+    visible(&client, &testid("filter")).await;
+    let active = || async {
+        client
+            .execute(
+                "return document.activeElement && document.activeElement.id",
+                vec![],
+            )
+            .await
+            .expect("active element")
+    };
+    // Move focus away, then press the global shortcut on the X server.
+    click(&client, &testid("secret-add")).await;
+    click(&client, "#secret-cancel").await;
+    client
+        .execute("document.activeElement.blur()", vec![])
+        .await
+        .expect("blur");
+    assert_ne!(active().await, "filter");
+    let pressed = Command::new("xdotool")
+        .args(["key", "ctrl+shift+v"])
+        .status()
+        .expect("xdotool");
+    assert!(pressed.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while active().await != "filter" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Ctrl+Shift+V did not focus the filter"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // A second launch hands over to the running one and exits.
+    let mut second = Command::new(root().join("target/debug/coffer-desktop"))
+        .env("COFFER_VAULT", &vault)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("second instance");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        if let Some(status) = second.try_wait().expect("try_wait") {
+            assert!(status.success(), "second instance: {status}");
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = second.kill();
+            panic!("a second instance kept running");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    close(client).await;
+    drop(driver);
+}

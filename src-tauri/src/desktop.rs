@@ -1,0 +1,75 @@
+//! Desktop integration: tray icon, global shortcut, close-to-tray, single
+//! instance. Only the real app has these; the mock runtime does not.
+
+use tauri::menu::{Menu, MenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use crate::state::AppState;
+
+/// The global shortcut that brings Coffer up with the filter focused.
+pub const QUICK_OPEN_SHORTCUT: &str = "ctrl+shift+v";
+
+/// Shows the main window, focused, with the filter box focused.
+pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+        let _ = window.emit("focus-filter", ());
+    }
+}
+
+/// Locks the vault (keys dropped) and tells the page to clear itself.
+pub fn lock<R: Runtime>(app: &AppHandle<R>) {
+    let state = app.state::<AppState>();
+    if let Some(v) = state.vault().as_mut() {
+        v.lock();
+    }
+    *state.pending_import() = None;
+    let _ = app.emit("locked", ());
+}
+
+/// The tray icon and its menu: Open, Lock, Quit.
+pub fn tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let open = MenuItem::with_id(app, "open", "Open Coffer", true, Some("CmdOrCtrl+Shift+V"))?;
+    let lock_item = MenuItem::with_id(app, "lock", "Lock", true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, "quit", "Quit Coffer", true, None::<&str>)?;
+    let menu = Menu::with_items(app, &[&open, &lock_item, &quit])?;
+    let mut builder = TrayIconBuilder::with_id("coffer")
+        .tooltip("Coffer")
+        .menu(&menu)
+        .on_menu_event(|app, event| on_menu(app, event.id().as_ref()));
+    if let Some(icon) = app.default_window_icon() {
+        builder = builder.icon(icon.clone());
+    }
+    builder.build(app)?;
+    Ok(())
+}
+
+/// What the tray menu items do.
+pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
+    match id {
+        "open" => show_main(app),
+        "lock" => lock(app),
+        "quit" => app.exit(0),
+        _ => {}
+    }
+}
+
+/// Registers Ctrl+Shift+V. If another program holds it, Coffer starts anyway.
+pub fn shortcut<R: Runtime>(app: &AppHandle<R>) {
+    use tauri_plugin_global_shortcut::{GlobalShortcutExt, ShortcutState};
+    let registered =
+        app.global_shortcut()
+            .on_shortcut(QUICK_OPEN_SHORTCUT, |app, _shortcut, event| {
+                if event.state == ShortcutState::Pressed {
+                    show_main(app);
+                }
+            });
+    if let Err(e) = registered {
+        eprintln!(
+            "warning: Ctrl+Shift+V is not available ({e}); open Coffer from the tray instead"
+        );
+    }
+}
