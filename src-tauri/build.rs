@@ -9,6 +9,8 @@ const COMMANDS: &[&str] = &[
     "vault_lock",
     "vault_reset",
     "vault_clear",
+    "vault_key_copy",
+    "vault_key_download",
     "secret_list",
     "secret_create",
     "secret_update",

@@ -120,6 +120,31 @@ $("key-saved-confirm").addEventListener("click", async () => {
   }
 });
 
+async function copyKey() {
+  clearError();
+  try {
+    const seconds = await call("vault_key_copy");
+    toast(seconds > 0 ? `Vault key copied; the clipboard is cleared in ${seconds} s.` : "Vault key copied.");
+  } catch (err) {
+    showError(err);
+  }
+}
+
+async function downloadKey() {
+  clearError();
+  try {
+    const path = await call("vault_key_download");
+    if (path) toast(`Vault key saved to ${path}`);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+$("key-copy").addEventListener("click", copyKey);
+$("key-download").addEventListener("click", downloadKey);
+$("settings-key-copy").addEventListener("click", copyKey);
+$("settings-key-download").addEventListener("click", downloadKey);
+
 function showUnlock() {
   show("screen-unlock");
   $("unlock-key").value = "";

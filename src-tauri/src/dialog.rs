@@ -14,6 +14,8 @@ use tauri_plugin_dialog::DialogExt;
 pub enum Pick {
     /// Where to save an export.
     SaveExport,
+    /// Where to save the vault key.
+    SaveKey,
     /// One file to import.
     OpenFile,
     /// A folder to import.
@@ -33,6 +35,10 @@ pub fn pick<R: Runtime>(app: &AppHandle<R>, what: Pick) -> Option<PathBuf> {
             .set_title("Export Coffer secrets")
             .set_file_name("coffer-export.json")
             .add_filter("JSON", &["json"])
+            .blocking_save_file(),
+        Pick::SaveKey => dialog
+            .set_title("Save the Coffer vault key")
+            .set_file_name("coffer-vault-key.txt")
             .blocking_save_file(),
         Pick::OpenFile => dialog
             .set_title("Import secrets from a file")

@@ -28,6 +28,8 @@ macro_rules! coffer_handlers {
             $crate::commands::vault::vault_lock,
             $crate::commands::vault::vault_reset,
             $crate::commands::vault::vault_clear,
+            $crate::commands::vault::vault_key_copy,
+            $crate::commands::vault::vault_key_download,
             $crate::commands::secrets::secret_list,
             $crate::commands::secrets::secret_create,
             $crate::commands::secrets::secret_update,
@@ -50,12 +52,35 @@ macro_rules! coffer_handlers {
     };
 }
 
+/// Whether the webview may load `url`: only the app's own pages.
+pub fn navigation_allowed(url: &tauri::Url) -> bool {
+    match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "http" | "https" => url.host_str() == Some("tauri.localhost"),
+        _ => false,
+    }
+}
+
+/// Blocks navigation to any other origin (a link or script can't take the window elsewhere).
+fn navigation_guard<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("navigation-guard")
+        .on_navigation(|_webview, url| {
+            let allowed = navigation_allowed(url);
+            if !allowed {
+                eprintln!("blocked navigation to another origin ({})", url.scheme());
+            }
+            allowed
+        })
+        .build()
+}
+
 /// Builds the app on any runtime (the mock runtime in tests).
 pub fn app_builder<R: tauri::Runtime>(
     builder: tauri::Builder<R>,
     state: AppState,
 ) -> tauri::Builder<R> {
     builder
+        .plugin(navigation_guard())
         .manage(state)
         .manage(clipboard::Clipboard::default())
         .plugin(tauri_plugin_dialog::init())
@@ -107,5 +132,31 @@ pub fn run() {
     if let Err(e) = result {
         eprintln!("error: Coffer could not start: {e}");
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::navigation_allowed;
+
+    #[test]
+    fn only_the_apps_own_origin_may_load() {
+        for ok in [
+            "tauri://localhost/index.html",
+            "http://tauri.localhost/",
+            "https://tauri.localhost/app.js",
+        ] {
+            assert!(navigation_allowed(&ok.parse().expect("url")), "{ok}");
+        }
+        for bad in [
+            "https://example.com/",
+            "http://localhost:8080/",
+            "file:///etc/passwd",
+            "tauri://evil/",
+            "javascript:alert(1)",
+            "data:text/html,hi",
+        ] {
+            assert!(!navigation_allowed(&bad.parse().expect("url")), "{bad}");
+        }
     }
 }

@@ -42,7 +42,11 @@ async fn first_run_saves_the_key_to_the_keychain_and_the_next_start_unlocks_by_i
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = dir.path().join("vault.db");
 
-    let driver = Driver::start(&[("COFFER_VAULT", &vault)]);
+    let answer = dir.path().join("dialog-answer");
+    let driver = Driver::start(&[
+        ("COFFER_VAULT", &vault),
+        ("COFFER_TEST_DIALOG_PATH", &answer),
+    ]);
     let client = driver.session().await;
     let key = text(&client, &testid("vault-key")).await;
     assert_eq!(key.split('-').count(), 13, "{key}");
@@ -53,6 +57,17 @@ async fn first_run_saves_the_key_to_the_keychain_and_the_next_start_unlocks_by_i
         "checked by default"
     );
     screenshot(&client, "first-run").await;
+    // Copy and Download the key, from Rust.
+    click(&client, &testid("key-copy")).await;
+    assert!(text(&client, &testid("toast"))
+        .await
+        .contains("Vault key copied"));
+    let mut board = arboard::Clipboard::new().expect("clipboard");
+    assert_eq!(board.get_text().expect("clipboard"), key);
+    click(&client, &testid("key-download")).await;
+    visible(&client, &testid("toast")).await;
+    let saved = std::fs::read_to_string(dir.path().join("dialog-answer")).expect("key file");
+    assert_eq!(saved.trim(), key);
     click(&client, &testid("key-saved-confirm")).await;
 
     add_secret(&client, "stripe", "sk_live_e2e_123", "api.stripe.com").await;
@@ -501,6 +516,28 @@ async fn ctrl_shift_v_focuses_the_filter_and_a_second_launch_exits() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    // Navigation to another origin is blocked: the page stays the app.
+    client
+        .execute("window.location.href = 'https://example.com/'", vec![])
+        .await
+        .expect("navigate");
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let here = client.current_url().await.expect("url");
+    assert!(
+        matches!(here.scheme(), "tauri" | "http"),
+        "left the app: {here}"
+    );
+    visible(&client, &testid("filter")).await;
+    // The key can be downloaded again from the keychain only; this vault has none.
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-settings")).await;
+    click(&client, "#settings-key-copy").await;
+    let error = visible(&client, &testid("error")).await;
+    assert_eq!(
+        error.attr("data-code").await.expect("attr").as_deref(),
+        Some("key_unavailable")
+    );
+    click(&client, "#settings-cancel").await;
     // A second launch hands over to the running one and exits.
     let mut second = Command::new(root().join("target/debug/coffer-desktop"))
         .env("COFFER_VAULT", &vault)

@@ -139,3 +139,54 @@ pub fn vault_reset(state: State<'_, AppState>) -> Result<NewKeyView, ErrorBody> 
 pub fn vault_clear(state: State<'_, AppState>) -> Result<u64, ErrorBody> {
     state.with_vault(|v| v.clear())
 }
+
+/// The vault key for Copy / Download: the one just made (first run, reset),
+/// else the keychain's. It is not kept anywhere else after unlocking.
+fn current_key(state: &AppState) -> Result<VaultKey, ErrorBody> {
+    if let Some(key) = state.pending_key().as_ref() {
+        return VaultKey::parse(key.to_text().expose_secret()).map_err(|e| e.body());
+    }
+    state.with_vault(|v| {
+        if !v.is_unlocked() {
+            return Err(Error::Locked);
+        }
+        let not_kept = || Error::KeyUnavailable {
+            reason: "Coffer does not keep the vault key after unlocking, and the keychain has none for this vault".into(),
+        };
+        if !v.keychain_enabled()? {
+            return Err(not_kept());
+        }
+        Keychain.load(&v.id())?.ok_or_else(not_kept)
+    })
+}
+
+/// Copies the vault key to the clipboard (cleared like a copied value).
+#[tauri::command]
+pub fn vault_key_copy(
+    state: State<'_, AppState>,
+    clipboard: State<'_, crate::clipboard::Clipboard>,
+) -> Result<u32, ErrorBody> {
+    let key = current_key(&state)?;
+    let seconds = match crate::commands::settings::effective(&state) {
+        Ok(s) => s.clipboard_clear_seconds,
+        Err(_) => coffer_core::Settings::default().clipboard_clear_seconds,
+    };
+    let after = (seconds > 0).then(|| std::time::Duration::from_secs(u64::from(seconds)));
+    clipboard.copy(key.to_text().expose_secret(), after)?;
+    Ok(seconds)
+}
+
+/// Saves the vault key to a file the user picks (native dialog, mode 0600).
+#[tauri::command]
+pub async fn vault_key_download<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Option<String>, ErrorBody> {
+    let key = current_key(&state)?;
+    let Some(path) = crate::dialog::pick(&app, crate::dialog::Pick::SaveKey) else {
+        return Ok(None);
+    };
+    let text = zeroize::Zeroizing::new(format!("{}\n", key.to_text().expose_secret()));
+    coffer_core::write_export_file(&path, text.as_bytes(), true).map_err(|e| e.body())?;
+    Ok(Some(path.display().to_string()))
+}
