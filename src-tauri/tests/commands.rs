@@ -8,7 +8,7 @@ use tauri::test::{
     get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
 };
 use tauri::webview::InvokeRequest;
-use tauri::WebviewWindow;
+use tauri::{Manager, WebviewWindow};
 
 struct App {
     _dir: tempfile::TempDir,
@@ -321,4 +321,152 @@ fn settings_have_defaults_are_validated_and_need_an_unlocked_vault() {
         app.err("secret_copy", json!({"id": "00".repeat(16)})),
         "locked"
     );
+}
+
+#[test]
+fn export_options_and_password_score() {
+    let app = app();
+    app.created();
+    let options = app.ok("export_options", json!({}));
+    assert_eq!(
+        (options["encrypted"].clone(), options["plaintext"].clone()),
+        (Value::Null, Value::Null)
+    );
+    assert_eq!(options["min_password_length"], 12);
+    assert!(
+        app.ok("password_score", json!({"password": "password"}))
+            .as_u64()
+            .expect("score")
+            < 2
+    );
+    assert!(
+        app.ok(
+            "password_score",
+            json!({"password": "tangerine-oxide-marble-7"})
+        )
+        .as_u64()
+        .expect("score")
+            >= 3
+    );
+}
+
+#[test]
+fn paste_preview_apply_with_overrides_and_cancel() {
+    let app = app();
+    app.created();
+    app.add("A", "old");
+    app.add("B", "old");
+    assert_eq!(
+        app.err("import_apply", json!({"default": null, "overrides": {}})),
+        "no_import"
+    );
+    let view = app.ok(
+        "import_paste",
+        json!({"text": "A=sk_incoming_a\nB=sk_incoming_b\nC=3\n"}),
+    );
+    assert_eq!(view["needs_password"], Value::Null);
+    assert_eq!(view["preview"]["new"], 1);
+    let conflicts = view["preview"]["conflicts"].as_array().expect("conflicts");
+    assert_eq!(conflicts.len(), 2);
+    assert!(
+        !view.to_string().contains("sk_incoming"),
+        "a value crossed in the preview: {view}"
+    );
+    // Without a decision for every conflict nothing is imported.
+    assert_eq!(
+        app.err(
+            "import_apply",
+            json!({"default": null, "overrides": {"0": "replace"}})
+        ),
+        "conflicts_unresolved"
+    );
+    // The pending import is gone after a failed apply; preview again.
+    app.ok(
+        "import_paste",
+        json!({"text": "A=sk_incoming_a\nB=sk_incoming_b\nC=3\n"}),
+    );
+    let done = app.ok(
+        "import_apply",
+        json!({"default": "skip", "overrides": {"0": "replace"}}),
+    );
+    assert_eq!(
+        (
+            done["created"].clone(),
+            done["replaced"].clone(),
+            done["skipped"].clone()
+        ),
+        (json!(1), json!(1), json!(1))
+    );
+    let names: Vec<String> = app
+        .ok("secret_list", json!({}))
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|s| s["name"].as_str().expect("name").to_owned())
+        .collect();
+    assert_eq!(names, ["B", "A", "C"]);
+    app.ok("import_paste", json!({"text": "D=4\n"}));
+    app.ok("import_cancel", json!({}));
+    assert_eq!(
+        app.err("import_apply", json!({"default": null, "overrides": {}})),
+        "no_import"
+    );
+    assert_eq!(
+        app.err("import_paste", json!({"text": "just prose\n"})),
+        "import_invalid"
+    );
+}
+
+#[test]
+fn dropped_paths_are_previewed_and_encrypted_ones_ask_for_a_password() {
+    let app = app();
+    app.created();
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join(".env"), "TOKEN=t\n").expect("write");
+    let state = app.window.state::<AppState>();
+    // What the window's drag-and-drop handler calls with the dropped paths.
+    let view =
+        coffer_desktop::commands::transfer::import_paths(&state, vec![dir.path().to_owned()])
+            .expect("preview");
+    assert_eq!(view.preview.new, 1);
+    let encrypted = format!(
+        "{}/../docs/vectors/v1-encrypted.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let view = coffer_desktop::commands::transfer::import_paths(&state, vec![encrypted.into()])
+        .expect("needs password");
+    assert!(view.needs_password.is_some());
+    let password = include_str!("../../docs/vectors/v1-encrypted.password");
+    assert_eq!(
+        app.err("import_unlock", json!({"password": "wrong password here"})),
+        "wrong_password"
+    );
+    let view = app.ok("import_unlock", json!({"password": password}));
+    assert_eq!(view["preview"]["new"], 3);
+    app.ok("import_apply", json!({"default": null, "overrides": {}}));
+    assert_eq!(
+        app.ok("secret_list", json!({}))
+            .as_array()
+            .expect("list")
+            .len(),
+        3
+    );
+    // The vault file itself is refused as a source.
+    let vault_path = state.vault_path.clone();
+    let err = coffer_desktop::commands::transfer::import_paths(&state, vec![vault_path])
+        .expect_err("the vault itself");
+    assert_eq!(err.code, "import_invalid");
+}
+
+#[test]
+fn key_copy_needs_a_key_it_may_read() {
+    let app = app();
+    app.created();
+    assert_eq!(
+        app.err("vault_key_copy", json!({})),
+        "key_unavailable",
+        "not kept after first run"
+    );
+    app.ok("vault_lock", json!({}));
+    assert_eq!(app.err("vault_key_copy", json!({})), "locked");
 }

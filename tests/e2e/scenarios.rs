@@ -81,6 +81,13 @@ async fn first_run_saves_the_key_to_the_keychain_and_the_next_start_unlocks_by_i
     )
     .await;
     assert_eq!(shown, hostile);
+    // Hide puts the mask back and the value leaves the page.
+    let revealed = format!("{} [data-testid=secret-revealed]", row("html"));
+    click(&client, &format!("{} [data-action=reveal]", row("html"))).await;
+    assert_eq!(text(&client, &revealed).await, "••••••••");
+    assert!(!client.source().await.expect("source").contains("pwned"));
+    click(&client, &format!("{} [data-action=reveal]", row("html"))).await;
+    assert_eq!(text(&client, &revealed).await, hostile);
     assert!(
         client
             .find_all(css("img"))

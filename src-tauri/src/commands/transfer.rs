@@ -93,7 +93,7 @@ pub async fn export_to_file<R: Runtime>(
 }
 
 /// The preview as the import screen shows it.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub struct PreviewView {
     pub files: Vec<coffer_core::FileReport>,
     pub preview: Preview,
