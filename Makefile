@@ -24,6 +24,7 @@ test: deps-build deps-test
 	$(CARGO) build --workspace --all-targets
 	xvfb-run -a -s "-screen 0 1280x900x24" scripts/with-keyring $(CARGO) test --workspace -- --include-ignored
 	xvfb-run -a scripts/with-keyring tests/window-smoke.sh
+	GTK_THEME=Adwaita:dark SMOKE_SHOT=start-dark xvfb-run -a scripts/with-keyring tests/window-smoke.sh
 
 lint:
 	$(CARGO) fmt --all -- --check

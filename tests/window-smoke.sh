@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Starts the real desktop app on the X display that xvfb-run provides, checks
 # that its window appears and renders something, and keeps a screenshot in
-# target/screenshots/. Run by `make test` as
+# target/screenshots/ ($SMOKE_SHOT.png, default start.png). Run by `make test` as
 #   xvfb-run -a scripts/with-keyring tests/window-smoke.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 app="$root/target/debug/coffer-desktop"
 out="$root/target/screenshots"
+shot="${SMOKE_SHOT:-start}"
 mkdir -p "$out"
 fail() { echo "window-smoke: $*" >&2; echo "--- app log"; cat "$out/app.log" >&2 || true; echo "window-smoke: 0 passed, 1 failed"; exit 1; }
 
@@ -26,8 +27,8 @@ done
 [ -n "$win" ] || fail "no window titled Coffer within 30 s"
 sleep 3 # let WebKit paint the page
 kill -0 "$pid" 2>/dev/null || fail "the app exited after opening its window"
-import -window "$win" "$out/start.png"
-colors=$(convert "$out/start.png" -format %k info:)
+import -window "$win" "$out/$shot.png"
+colors=$(convert "$out/$shot.png" -format %k info:)
 [ "$colors" -gt 50 ] || fail "the window looks blank ($colors colours)"
-echo "window-smoke: window $win rendered with $colors colours; screenshot in $out/start.png"
+echo "window-smoke: window $win rendered with $colors colours; screenshot in $out/$shot.png"
 echo "window-smoke: 1 passed, 0 failed"

@@ -470,3 +470,22 @@ fn key_copy_needs_a_key_it_may_read() {
     app.ok("vault_lock", json!({}));
     assert_eq!(app.err("vault_key_copy", json!({})), "locked");
 }
+
+#[test]
+fn tray_menu_handlers_lock_and_open() {
+    // Bare Xvfb has no tray host to click: the menu's handlers are driven directly.
+    let app = app();
+    app.created();
+    let id = app.add("a", "1")["id"].as_str().expect("id").to_owned();
+    let handle = app.window.app_handle().clone();
+    coffer_desktop::desktop::on_menu(&handle, "open");
+    assert_eq!(
+        app.ok("secret_reveal", json!({"id": id})),
+        json!("1"),
+        "Open does not lock"
+    );
+    coffer_desktop::desktop::on_menu(&handle, "lock");
+    assert_eq!(app.err("secret_reveal", json!({"id": id})), "locked");
+    assert_eq!(app.ok("vault_status", json!({}))["unlocked"], false);
+    coffer_desktop::desktop::on_menu(&handle, "unknown-item");
+}
