@@ -83,6 +83,12 @@ pub enum Error {
     #[error("invalid note: {reason}")]
     InvalidNote { reason: String },
 
+    /// Another process changed or deleted the secret since it was read.
+    #[error(
+        "secret {name:?} was changed by another Coffer since it was read; reload and try again"
+    )]
+    StaleRecord { name: String },
+
     /// A setting is out of range.
     #[error("invalid setting: {reason}")]
     InvalidSetting { reason: String },
@@ -185,6 +191,7 @@ impl Error {
             Error::InvalidValue { .. } => "invalid_value",
             Error::InvalidDomain { .. } => "invalid_domain",
             Error::InvalidNote { .. } => "invalid_note",
+            Error::StaleRecord { .. } => "stale_record",
             Error::InvalidSetting { .. } => "invalid_setting",
             Error::RecordDamaged { .. } => "record_damaged",
             Error::WeakPassword { .. } => "weak_password",

@@ -60,9 +60,17 @@ pub(crate) fn open_existing(path: &Path) -> Result<Connection> {
         }
         Err(e) => return Err(Error::io("cannot read", path, e)),
     }
+    check_header(path)?;
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| sqlite_error(path, e))?;
+    // Until the file is known to be a vault this build can use, closing must
+    // not fold a leftover WAL into it.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
     )
     .map_err(|e| sqlite_error(path, e))?;
     configure(&conn, path)?;
@@ -94,7 +102,48 @@ pub(crate) fn open_existing(path: &Path) -> Result<Connection> {
     if version < FORMAT_VERSION {
         migrate(&conn, path, version)?;
     }
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        false,
+    )
+    .map_err(|e| sqlite_error(path, e))?;
     Ok(conn)
+}
+
+/// Reads the SQLite header straight from the file, so a file that is not a
+/// Coffer vault, or one from a newer Coffer, is refused before SQLite opens
+/// it (opening read-write can replay a journal into the file).
+fn check_header(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut header = [0u8; 100];
+    let read = fs::File::open(path)
+        .and_then(|f| f.take(100).read(&mut header))
+        .map_err(|e| Error::io("cannot read", path, e))?;
+    let corrupt = |detail: &str| Error::VaultCorrupt {
+        path: path.to_owned(),
+        detail: detail.to_owned(),
+    };
+    if read == 0 {
+        return Err(corrupt("it is empty"));
+    }
+    if read < 100 || &header[..16] != b"SQLite format 3\0" {
+        return Err(corrupt("it is not an SQLite database"));
+    }
+    let be = |at: usize| {
+        i32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
+    if be(68) != APPLICATION_ID {
+        return Err(corrupt("it is not a Coffer vault"));
+    }
+    let version = i64::from(be(60));
+    if version > FORMAT_VERSION {
+        return Err(Error::VaultTooNew {
+            path: path.to_owned(),
+            found: version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    Ok(())
 }
 
 /// Creates a new vault file at `path` and fills its `meta` through `init`, all
@@ -351,6 +400,51 @@ mod tests {
         assert_eq!(
             open_existing(dir.path()).expect_err("dir").code(),
             "vault_corrupt"
+        );
+    }
+
+    #[test]
+    fn a_newer_version_waiting_in_the_wal_is_refused_without_touching_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("vault.db");
+        drop(create_new(&path, noop).expect("created"));
+        // A newer Coffer bumped the version; its WAL was never checkpointed.
+        let writer = Connection::open(&path).expect("open");
+        writer
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .expect("no autocheckpoint");
+        writer
+            .pragma_update(None, "user_version", FORMAT_VERSION + 1)
+            .expect("bump");
+        let copy = dir.path().join("copy.db");
+        fs::copy(&path, &copy).expect("copy db");
+        fs::copy(
+            dir.path().join("vault.db-wal"),
+            dir.path().join("copy.db-wal"),
+        )
+        .expect("copy wal");
+        drop(writer);
+        let before = fs::read(&copy).expect("read");
+        let err = open_existing(&copy).expect_err("too new");
+        assert_eq!(err.code(), "vault_too_new");
+        assert_eq!(
+            fs::read(&copy).expect("read"),
+            before,
+            "the WAL was folded into a refused file"
+        );
+    }
+
+    #[test]
+    fn a_short_or_foreign_header_is_refused_before_sqlite_opens_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let short = dir.path().join("short.db");
+        fs::write(&short, b"SQLite format 3\0 but short").expect("write");
+        assert_eq!(
+            open_existing(&short).expect_err("short").code(),
+            "vault_corrupt"
+        );
+        assert!(
+            !dir.path().join("short.db-wal").exists() && !dir.path().join("short.db-shm").exists()
         );
     }
 

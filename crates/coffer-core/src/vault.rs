@@ -73,6 +73,8 @@ struct Meta {
 /// One row read from `secrets`, still sealed.
 struct Row {
     id: [u8; 16],
+    /// Write order when read; a write checks it to catch a change in between.
+    seq: i64,
     generation: i64,
     meta: Vec<u8>,
     value: Vec<u8>,
@@ -280,6 +282,10 @@ impl Vault {
                 .map_err(|_| damaged(&id))?;
             let top = newest.entry(index).or_insert(seq);
             *top = (*top).max(seq);
+            if !keys.data.contains_key(&generation) {
+                // Made by another process since the keys were loaded.
+                load_all_data_keys(&self.conn, &self.path, &self.id, keys)?;
+            }
             let cipher = keys.data.get(&generation).ok_or_else(|| damaged(&id))?;
             let meta = open_meta(
                 cipher,
@@ -411,6 +417,7 @@ impl Vault {
         };
         meta.updated = Timestamp::now().0;
         self.write(2, |w| {
+            w.check_unchanged(&row, &meta.name)?;
             w.delete(&row.id)?;
             w.put(&row.id, &meta, value.expose_secret())?;
             Ok(info(row.id, meta, false))
@@ -447,7 +454,9 @@ impl Vault {
         install_keys(&tx, &self.path, &self.id, &key)?;
         tx.commit().map_err(|e| sqlite_error(&self.path, e))?;
         self.lock();
-        self.unlock(&key)?;
+        // The new key is returned whatever happens now: it is the only way in.
+        // If unlocking fails here, the vault stays locked and opens with it.
+        let _ = self.unlock(&key);
         Ok(key)
     }
 
@@ -531,6 +540,10 @@ impl Vault {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .map_err(|e| sqlite_error(path, e))?;
+        // Every committed generation, so the transaction can also read older
+        // records; loaded before a new one is made, so a key from a
+        // transaction that rolls back never enters the cache.
+        load_all_data_keys(&tx, path, id, keys)?;
         let mut fresh = None;
         if used as u64 + seals > *max_encryptions {
             let (g, cipher) = new_data_key(&tx, path, id, &keys.kek)?;
@@ -547,8 +560,6 @@ impl Vault {
                 r.get(0)
             })
             .map_err(|e| sqlite_error(path, e))?;
-        // Every generation, so the transaction can also read older records.
-        load_all_data_keys(&tx, path, id, keys)?;
         let result = {
             let cipher = match &fresh {
                 Some(c) => c,
@@ -649,6 +660,26 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Fails if another process changed or deleted the record since it was read.
+    fn check_unchanged(&self, row: &Row, name: &str) -> Result<()> {
+        let now: Option<i64> = self
+            .tx
+            .query_row(
+                "SELECT seq FROM secrets WHERE id = ?1",
+                params![&row.id[..]],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| sqlite_error(self.path, e))?;
+        if now == Some(row.seq) {
+            Ok(())
+        } else {
+            Err(Error::StaleRecord {
+                name: name.to_owned(),
+            })
+        }
+    }
+
     fn delete(&mut self, id: &[u8; 16]) -> Result<()> {
         self.tx
             .execute("DELETE FROM secrets WHERE id = ?1", params![&id[..]])
@@ -713,7 +744,15 @@ fn load_all_data_keys(
                 &wrap_aad(id, WrappedKind::Data, generation),
                 &wrapped,
             )
-            .map_err(|_| Error::WrongKey)?;
+            .map_err(|_| {
+                // Another process reset the vault key since we unlocked: say
+                // "locked" (unlock with the new key), not "wrong key".
+                let epoch: Result<Vec<u8>> = read_meta(conn, path, "key_epoch");
+                match epoch {
+                    Ok(e) if e != keys.epoch => Error::Locked,
+                    _ => Error::WrongKey,
+                }
+            })?;
             keys.data.insert(generation, key.cipher());
         }
     }
@@ -768,6 +807,7 @@ fn query_row(
             Ok(Some((
                 Row {
                     id,
+                    seq,
                     generation,
                     meta,
                     value,

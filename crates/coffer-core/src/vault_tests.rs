@@ -426,3 +426,74 @@ fn settings_default_round_trip_and_are_bounded() {
         .expect_err("too long");
     assert_eq!(err.code(), "invalid_setting");
 }
+
+#[test]
+fn a_write_that_rotated_and_failed_leaves_no_stale_data_key() {
+    let (_dir, path, mut a, key) = temp_vault();
+    a.max_encryptions = 2;
+    set(&mut a, "x", "1"); // generation 1 is now spent
+    a.fail_put_after = Some(0);
+    assert!(
+        a.create_secret(secret("y", "2")).is_err(),
+        "made generation 2, then rolled back"
+    );
+    a.fail_put_after = None;
+    // Another handle makes generation 2 again, with another key.
+    let mut b = Vault::open(&path).expect("open");
+    b.unlock(&key).expect("unlock");
+    b.max_encryptions = 2;
+    set(&mut b, "z", "3");
+    assert_eq!(
+        value_of(&mut a, "z"),
+        "3",
+        "a read b's record with a stale key"
+    );
+    set(&mut a, "w", "4");
+    drop((a, b));
+    let mut c = Vault::open(&path).expect("open");
+    c.unlock(&key).expect("unlock");
+    for (n, v) in [("x", "1"), ("z", "3"), ("w", "4")] {
+        assert_eq!(value_of(&mut c, n), v);
+    }
+}
+
+#[test]
+fn a_handle_left_behind_by_a_reset_reads_as_locked() {
+    let (_dir, path, mut old, _key) = temp_vault();
+    set(&mut old, "a", "1");
+    let mut other = Vault::open(&path).expect("open");
+    let new_key = other.reset().expect("reset");
+    set(&mut other, "b", "2");
+    // The old handle meets a data key it cannot unwrap: the vault was reset, not damaged.
+    assert!(
+        matches!(old.list(), Err(Error::Locked)),
+        "{:?}",
+        old.list().err().map(|e| e.to_string())
+    );
+    old.unlock(&new_key).expect("unlock with the new key");
+    assert_eq!(value_of(&mut old, "b"), "2");
+}
+
+#[test]
+fn a_write_refuses_a_record_changed_since_it_was_read() {
+    let (_dir, path, mut a, key) = temp_vault();
+    set(&mut a, "a", "1");
+    let (row, meta, _) = a.find(Target::Name("a")).expect("find");
+    // Another process updates it in between.
+    let mut b = Vault::open(&path).expect("open");
+    b.unlock(&key).expect("unlock");
+    set(&mut b, "a", "2");
+    let err = a
+        .write(2, |w| w.check_unchanged(&row, &meta.name))
+        .expect_err("stale");
+    assert_eq!(err.code(), "stale_record");
+    // And one deleted in between is not brought back.
+    let (row, meta, _) = a.find(Target::Name("a")).expect("find");
+    b.delete(Target::Name("a")).expect("delete");
+    assert_eq!(
+        a.write(2, |w| w.check_unchanged(&row, &meta.name))
+            .expect_err("gone")
+            .code(),
+        "stale_record"
+    );
+}

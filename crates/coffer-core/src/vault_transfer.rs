@@ -155,6 +155,10 @@ impl Vault {
             )?;
             let generation: i64 = row.get(1).map_err(|e| sqlite_error(&self.path, e))?;
             let seq: i64 = row.get(4).map_err(|e| sqlite_error(&self.path, e))?;
+            if !keys.data.contains_key(&generation) {
+                // Made by another process since the keys were loaded.
+                load_all_data_keys(&self.conn, &self.path, &self.id, keys)?;
+            }
             let cipher = keys.data.get(&generation).ok_or_else(|| damaged(&id))?;
             let meta = open_meta(
                 cipher,
@@ -177,12 +181,13 @@ impl Vault {
     /// Compares an import with the vault; changes nothing.
     pub fn import_preview(&mut self, set: &ImportSet) -> Result<Preview> {
         let keys = self.unlocked.as_mut().ok_or(Error::Locked)?;
-        load_all_data_keys(&self.conn, &self.path, &self.id, keys)?;
-        // One read transaction: a consistent snapshot while another process writes.
+        // One read transaction: a consistent snapshot while another process
+        // writes, with the data keys read inside it.
         let tx = self
             .conn
             .unchecked_transaction()
             .map_err(|e| sqlite_error(&self.path, e))?;
+        load_all_data_keys(&tx, &self.path, &self.id, keys)?;
         let present = name_indexes(&tx, &self.path)?;
         let mut preview = Preview::default();
         for (i, item) in set.secrets.iter().enumerate() {

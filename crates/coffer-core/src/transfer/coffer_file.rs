@@ -297,9 +297,13 @@ pub(crate) fn read(
             let sealed = parse_encrypted(text)?;
             let password = password.ok_or(FileError::PasswordRequired)?;
             let payload = decrypt(&sealed, password)?;
+            // Through FileError::json: serde quotes offending values, which here are secrets.
             let payload: Payload<Vec<SecretIn>> =
-                serde_json::from_slice(&payload).map_err(|e| {
-                    FileError::Invalid(format!("the decrypted payload is malformed: {e}"))
+                serde_json::from_slice(&payload).map_err(|e| match FileError::json(e) {
+                    FileError::Invalid(why) => {
+                        FileError::Invalid(format!("the decrypted payload: {why}"))
+                    }
+                    other => other,
                 })?;
             convert(payload.secrets)
         }
@@ -506,6 +510,40 @@ mod tests {
             tweak(&|v| v["version"] = 2.into()),
             Err(FileError::UnsupportedVersion(_))
         ));
+    }
+
+    #[test]
+    fn a_malformed_encrypted_payload_never_quotes_a_value() {
+        // Seal a payload whose `enabled` holds a secret-looking string.
+        let payload = br#"{"exported_at":"2026-01-01T00:00:00Z","secrets":[{"name":"a","value":"v","enabled":"sk_live_LEAK","allowed_domains":[],"note":"","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"}]}"#;
+        let mut salt = [0u8; SALT_LEN];
+        let mut nonce = [0u8; NONCE_LEN];
+        OsRng.fill_bytes(&mut salt);
+        OsRng.fill_bytes(&mut nonce);
+        let key = derive_key(&password("pw"), &salt, FAST).expect("key");
+        let aad = header_aad(FAST, &salt, &nonce);
+        let ct = Aes256Gcm::new((&*key).into())
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                AeadPayload {
+                    msg: payload,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .expect("seal");
+        let file = serde_json::json!({
+            "format": FORMAT_NAME, "version": 1, "encryption": "aes-256-gcm",
+            "kdf": {"algorithm": "argon2id", "memory_kib": FAST.memory_kib, "iterations": FAST.iterations,
+                    "parallelism": FAST.parallelism, "salt": B64.encode(salt)},
+            "nonce": B64.encode(nonce), "ciphertext": B64.encode(ct),
+        });
+        match read(&file.to_string(), Some(&password("pw"))) {
+            Err(FileError::Invalid(why)) => {
+                assert!(why.contains("decrypted payload"), "{why}");
+                assert!(!why.contains("sk_live_LEAK"), "{why}");
+            }
+            _ => panic!("accepted"),
+        }
     }
 
     #[test]
