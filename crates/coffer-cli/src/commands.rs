@@ -49,16 +49,8 @@ pub fn init(ctx: &Context, no_keychain: bool) -> Outcome {
         Keychain.self_test()?;
     }
     let (mut vault, key) = Vault::create(&ctx.vault_path, keychain)?;
-    let mut saved = false;
-    if keychain {
-        match Keychain.store(&vault.id(), &key) {
-            Ok(()) => saved = true,
-            Err(e) => {
-                eprintln!("warning: {e}");
-                vault.set_keychain_enabled(false)?;
-            }
-        }
-    }
+    // The key is printed whatever happens next: without it the vault is lost.
+    let saved = keychain && keep_in_keychain(&mut vault, &key);
     eprintln!(
         "Created a vault at {} (id {}).",
         vault.path().display(),
@@ -66,6 +58,23 @@ pub fn init(ctx: &Context, no_keychain: bool) -> Outcome {
     );
     print_new_key(&key, saved);
     Ok(())
+}
+
+/// Stores the key in the keychain; on failure warns, and records that the
+/// vault's key is not there (removing any older entry), so later commands
+/// ask for the key instead of failing on a stale one.
+fn keep_in_keychain(vault: &mut Vault, key: &VaultKey) -> bool {
+    match Keychain.store(&vault.id(), key) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("warning: {e}");
+            let _ = Keychain.forget(&vault.id());
+            if let Err(e) = vault.set_keychain_enabled(false) {
+                eprintln!("warning: {e}");
+            }
+            false
+        }
+    }
 }
 
 fn print_new_key(key: &VaultKey, saved_in_keychain: bool) {
@@ -506,13 +515,7 @@ pub fn reset(ctx: &Context, yes: bool) -> Outcome {
         "refusing to reset the vault without confirmation",
     )?;
     let key = vault.reset()?;
-    let mut saved = false;
-    if vault.keychain_enabled()? {
-        match Keychain.store(&vault.id(), &key) {
-            Ok(()) => saved = true,
-            Err(e) => eprintln!("warning: {e}"),
-        }
-    }
+    let saved = vault.keychain_enabled().unwrap_or(false) && keep_in_keychain(&mut vault, &key);
     eprintln!("Deleted {count} secrets and made a new vault key.");
     print_new_key(&key, saved);
     Ok(())
