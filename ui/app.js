@@ -6,6 +6,8 @@
 const invoke = window.__TAURI__?.core?.invoke;
 const $ = (id) => document.getElementById(id);
 
+let lockEpoch = 0; // bumped at every lock; replies from before it are dropped
+
 const state = {
   secrets: [],      // metadata from secret_list
   revealed: new Map(), // id -> value, only while shown
@@ -198,8 +200,11 @@ async function openMain() {
 }
 
 async function refresh() {
+  const epoch = lockEpoch;
   try {
-    state.secrets = await call("secret_list");
+    const secrets = await call("secret_list");
+    if (epoch !== lockEpoch) return;
+    state.secrets = secrets;
     const status = await call("vault_status");
     $("vault-path").textContent = status.path;
   } catch (err) {
@@ -315,8 +320,11 @@ async function toggleReveal(s) {
   if (state.revealed.has(s.id)) {
     state.revealed.delete(s.id);
   } else {
+    const epoch = lockEpoch;
     try {
-      state.revealed.set(s.id, await call("secret_reveal", { id: s.id }));
+      const value = await call("secret_reveal", { id: s.id });
+      if (epoch !== lockEpoch) return;
+      state.revealed.set(s.id, value);
     } catch (err) {
       showError(err);
     }
@@ -440,6 +448,8 @@ $("menu").addEventListener("click", () => {
 });
 
 function forgetSecrets() {
+  lockEpoch += 1; // replies to requests made before this point are dropped
+  $("vault-key").textContent = "";
   state.secrets = [];
   state.revealed.clear();
   state.editing = null;
@@ -702,6 +712,16 @@ $("import-form").addEventListener("submit", async (event) => {
     if (value) overrides[tr.dataset.incoming] = value;
   }
   const fallback = $("import-apply-all").value || null;
+  const undecided = [...document.querySelectorAll("[data-testid=import-conflict]")].filter(
+    (tr) => !tr.querySelector("select").value,
+  );
+  if (undecided.length && !fallback) {
+    showError({
+      code: "decision_required",
+      message: `Choose Replace, Keep both or Skip for ${undecided.length} conflict${undecided.length === 1 ? "" : "s"}, or use “Apply to all”.`,
+    });
+    return;
+  }
   try {
     const done = await call("import_apply", { default: fallback, overrides });
     $("import-preview").hidden = true;
@@ -713,6 +733,8 @@ $("import-form").addEventListener("submit", async (event) => {
     importPreview = null;
     await refresh();
   } catch (err) {
+    // Nothing was imported and the pending import is gone: start over.
+    resetImport();
     showError(err);
   }
 });
@@ -729,7 +751,7 @@ window.__TAURI__?.event?.listen("focus-filter", () => {
 
 // The tray's Lock: Rust dropped the keys; clear the page.
 window.__TAURI__?.event?.listen("locked", () => {
-  if (!$("screen-main").hidden) lockScreen();
+  if ($("screen-loading").hidden) lockScreen();
 });
 
 // Drops are read in Rust; the preview arrives as an event.

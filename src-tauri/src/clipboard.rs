@@ -15,6 +15,8 @@ pub struct Clipboard {
     board: Arc<Mutex<Option<arboard::Clipboard>>>,
     /// Bumped at every copy, so an older timer never clears a newer copy.
     generation: Arc<AtomicU64>,
+    /// Hash of the last value copied with a clear time (a secret), for clearing on lock.
+    last_secret: Arc<Mutex<Option<[u8; 32]>>>,
 }
 
 fn unavailable(e: arboard::Error) -> ErrorBody {
@@ -37,8 +39,10 @@ impl Clipboard {
             .ok_or_else(|| unavailable(arboard::Error::ClipboardNotSupported))?;
         board.set_text(text).map_err(unavailable)?;
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let hash: [u8; 32] = Sha256::digest(text.as_bytes()).into();
+        *self.last_secret.lock().unwrap_or_else(|e| e.into_inner()) = clear_after.map(|_| hash);
         if let Some(after) = clear_after {
-            let ours: [u8; 32] = Sha256::digest(text.as_bytes()).into();
+            let ours = hash;
             let board = Arc::clone(&self.board);
             let current = Arc::clone(&self.generation);
             std::thread::spawn(move || {
@@ -59,5 +63,37 @@ impl Clipboard {
             });
         }
         Ok(())
+    }
+}
+
+impl Clipboard {
+    /// Takes a copied secret off the clipboard now if it is still there (on lock).
+    pub fn clear_if_ours(&self) {
+        let Some(ours) = self
+            .last_secret
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        else {
+            return;
+        };
+        let mut slot = self.board.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(board) = slot.as_mut() {
+            let still_ours = board
+                .get_text()
+                .map(|t| <[u8; 32]>::from(Sha256::digest(t.as_bytes())) == ours)
+                .unwrap_or(false);
+            if still_ours {
+                let _ = board.clear();
+            }
+        }
+    }
+}
+
+/// [`Clipboard::clear_if_ours`] for the app's clipboard.
+pub fn clear_ours<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    use tauri::Manager;
+    if let Some(clipboard) = app.try_state::<Clipboard>() {
+        clipboard.clear_if_ours();
     }
 }

@@ -27,6 +27,8 @@ pub fn lock<R: Runtime>(app: &AppHandle<R>) {
         v.lock();
     }
     *state.pending_import() = None;
+    *state.pending_key() = None;
+    crate::clipboard::clear_ours(app);
     let _ = app.emit("locked", ());
 }
 

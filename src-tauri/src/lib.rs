@@ -99,13 +99,17 @@ fn on_window_event<R: tauri::Runtime>(window: &tauri::Window<R>, event: &tauri::
         return;
     }
     if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
-        let state = window.state::<AppState>();
-        let preview = commands::transfer::import_paths(&state, paths.clone());
-        let payload = match preview {
-            Ok(view) => serde_json::json!({ "preview": view }),
-            Err(error) => serde_json::json!({ "error": error }),
-        };
-        let _ = window.emit("import-dropped", payload);
+        // Reading (and a KDF) happens off the main thread so the window stays responsive.
+        let app = window.app_handle().clone();
+        let paths = paths.clone();
+        std::thread::spawn(move || {
+            let state = app.state::<AppState>();
+            let payload = match commands::transfer::import_paths(&state, paths) {
+                Ok(view) => serde_json::json!({ "preview": view }),
+                Err(error) => serde_json::json!({ "error": error }),
+            };
+            let _ = app.emit_to("main", "import-dropped", payload);
+        });
     }
 }
 

@@ -489,3 +489,24 @@ fn tray_menu_handlers_lock_and_open() {
     assert_eq!(app.ok("vault_status", json!({}))["unlocked"], false);
     coffer_desktop::desktop::on_menu(&handle, "unknown-item");
 }
+
+#[test]
+fn lock_drops_a_key_waiting_to_be_confirmed() {
+    let app = app();
+    app.ok("vault_create", json!({}));
+    app.ok("vault_lock", json!({}));
+    assert_eq!(app.err("vault_key_copy", json!({})), "locked");
+    assert_eq!(
+        app.err("vault_key_saved", json!({"keychain": false})),
+        "locked",
+        "the key is gone from Rust"
+    );
+    // Reset hands out a new one and forgets the old keychain entry.
+    let key = app.ok("vault_reset", json!({}))["key"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    assert_eq!(key.split('-').count(), 13);
+    assert_eq!(app.ok("vault_status", json!({}))["keychain_enabled"], false);
+    app.ok("vault_key_saved", json!({"keychain": false}));
+}

@@ -187,8 +187,8 @@ pub fn import_paths(state: &AppState, paths: Vec<PathBuf>) -> Result<PreviewView
     preview(state, None)
 }
 
-/// Previews pasted text.
-#[tauri::command]
+/// Previews pasted text. Off the main thread: an encrypted paste may run a slow KDF.
+#[tauri::command(async)]
 pub fn import_paste(state: State<'_, AppState>, text: String) -> Result<PreviewView, ErrorBody> {
     *state.pending_import() = Some(PendingImport {
         from: ImportFrom::Text(Zeroizing::new(text.into_bytes())),
@@ -197,8 +197,8 @@ pub fn import_paste(state: State<'_, AppState>, text: String) -> Result<PreviewV
     preview(&state, None)
 }
 
-/// Previews the pending encrypted source with its password.
-#[tauri::command]
+/// Previews the pending encrypted source with its password (off the main thread: KDF).
+#[tauri::command(async)]
 pub fn import_unlock(
     state: State<'_, AppState>,
     password: String,

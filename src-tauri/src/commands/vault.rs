@@ -111,26 +111,30 @@ pub fn vault_unlock(state: State<'_, AppState>, key: String) -> Result<(), Error
 
 /// Forgets every key; the UI clears every secret from the page.
 #[tauri::command]
-pub fn vault_lock(state: State<'_, AppState>) {
+pub fn vault_lock(state: State<'_, AppState>, clipboard: State<'_, crate::clipboard::Clipboard>) {
+    clipboard.clear_if_ours();
     if let Some(v) = state.vault().as_mut() {
         v.lock();
     }
-    // A pending import holds decrypted secrets: gone too.
+    // A pending import holds decrypted secrets, a pending key is the key: gone too.
     *state.pending_import() = None;
+    *state.pending_key() = None;
 }
 
 /// New key, every secret deleted; needs no key. The new key is shown once.
 #[tauri::command]
 pub fn vault_reset(state: State<'_, AppState>) -> Result<NewKeyView, ErrorBody> {
-    let key = state.with_vault(|v| {
-        let key = v.reset()?;
-        v.set_keychain_enabled(false)?;
-        Ok(key)
-    })?;
+    let key = state.with_vault(|v| v.reset())?;
     let view = NewKeyView {
         key: key.to_text().expose_secret().to_owned(),
     };
     *state.pending_key() = Some(key);
+    // The old key's keychain entry is stale now; the key screen asks whether
+    // to keep the new one there. Failures here must not hide the new key.
+    let _ = state.with_vault(|v| {
+        let _ = Keychain.forget(&v.id());
+        v.set_keychain_enabled(false)
+    });
     Ok(view)
 }
 
@@ -143,6 +147,9 @@ pub fn vault_clear(state: State<'_, AppState>) -> Result<u64, ErrorBody> {
 /// The vault key for Copy / Download: the one just made (first run, reset),
 /// else the keychain's. It is not kept anywhere else after unlocking.
 fn current_key(state: &AppState) -> Result<VaultKey, ErrorBody> {
+    if !state.with_vault(|v| Ok(v.is_unlocked()))? {
+        return Err(Error::Locked.body());
+    }
     if let Some(key) = state.pending_key().as_ref() {
         return VaultKey::parse(key.to_text().expose_secret()).map_err(|e| e.body());
     }
