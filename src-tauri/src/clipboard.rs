@@ -52,13 +52,7 @@ impl Clipboard {
                 }
                 let mut slot = board.lock().unwrap_or_else(|e| e.into_inner());
                 if let Some(board) = slot.as_mut() {
-                    let still_ours = board
-                        .get_text()
-                        .map(|t| <[u8; 32]>::from(Sha256::digest(t.as_bytes())) == ours)
-                        .unwrap_or(false);
-                    if still_ours {
-                        let _ = board.clear();
-                    }
+                    clear_if_holding(board, &ours);
                 }
             });
         }
@@ -79,14 +73,18 @@ impl Clipboard {
         };
         let mut slot = self.board.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(board) = slot.as_mut() {
-            let still_ours = board
-                .get_text()
-                .map(|t| <[u8; 32]>::from(Sha256::digest(t.as_bytes())) == ours)
-                .unwrap_or(false);
-            if still_ours {
-                let _ = board.clear();
-            }
+            clear_if_holding(board, &ours);
         }
+    }
+}
+
+/// Empties the clipboard if it still holds the text whose SHA-256 is `ours`.
+fn clear_if_holding(board: &mut arboard::Clipboard, ours: &[u8; 32]) {
+    let still_ours = board
+        .get_text()
+        .is_ok_and(|t| <[u8; 32]>::from(Sha256::digest(t.as_bytes())) == *ours);
+    if still_ours {
+        let _ = board.clear();
     }
 }
 

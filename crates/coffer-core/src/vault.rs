@@ -282,11 +282,8 @@ impl Vault {
                 .map_err(|_| damaged(&id))?;
             let top = newest.entry(index).or_insert(seq);
             *top = (*top).max(seq);
-            if !keys.data.contains_key(&generation) {
-                // Made by another process since the keys were loaded.
-                load_all_data_keys(&self.conn, &self.path, &self.id, keys)?;
-            }
-            let cipher = keys.data.get(&generation).ok_or_else(|| damaged(&id))?;
+            // Reloads the keys if another process made a generation since.
+            let cipher = data_cipher(&self.conn, &self.path, &self.id, keys, generation)?;
             let meta = open_meta(
                 cipher,
                 &self.id,

@@ -155,11 +155,8 @@ impl Vault {
             )?;
             let generation: i64 = row.get(1).map_err(|e| sqlite_error(&self.path, e))?;
             let seq: i64 = row.get(4).map_err(|e| sqlite_error(&self.path, e))?;
-            if !keys.data.contains_key(&generation) {
-                // Made by another process since the keys were loaded.
-                load_all_data_keys(&self.conn, &self.path, &self.id, keys)?;
-            }
-            let cipher = keys.data.get(&generation).ok_or_else(|| damaged(&id))?;
+            // Reloads the keys if another process made a generation since.
+            let cipher = data_cipher(&self.conn, &self.path, &self.id, keys, generation)?;
             let meta = open_meta(
                 cipher,
                 &self.id,
