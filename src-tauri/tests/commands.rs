@@ -510,3 +510,20 @@ fn lock_drops_a_key_waiting_to_be_confirmed() {
     assert_eq!(app.ok("vault_status", json!({}))["keychain_enabled"], false);
     app.ok("vault_key_saved", json!({"keychain": false}));
 }
+
+#[test]
+fn keychain_on_refuses_a_key_of_another_vault() {
+    let app = app();
+    app.created();
+    let other = coffer_core::VaultKey::generate();
+    let other = coffer_core::ExposeSecret::expose_secret(&other.to_text()).to_owned();
+    assert_eq!(
+        app.err("settings_keychain", json!({"enabled": true, "key": other})),
+        "wrong_key"
+    );
+    assert_eq!(
+        app.ok("settings_get", json!({}))["keychain_enabled"],
+        false,
+        "nothing was stored"
+    );
+}
