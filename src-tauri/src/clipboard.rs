@@ -61,6 +61,20 @@ impl Clipboard {
 }
 
 impl Clipboard {
+    /// Copies a secret (a value or the vault key) and clears it after the
+    /// vault's clipboard time, as the policy allows; returns that time in
+    /// seconds (0 = never).
+    pub fn copy_secret(
+        &self,
+        state: &crate::state::AppState,
+        text: &str,
+    ) -> Result<u32, ErrorBody> {
+        let seconds = crate::commands::settings::effective(state)?.clipboard_clear_seconds;
+        let after = (seconds > 0).then(|| Duration::from_secs(u64::from(seconds)));
+        self.copy(text, after)?;
+        Ok(seconds)
+    }
+
     /// Takes a copied secret off the clipboard now if it is still there (on lock).
     pub fn clear_if_ours(&self) {
         let Some(ours) = self

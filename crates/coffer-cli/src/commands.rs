@@ -64,12 +64,11 @@ pub fn init(ctx: &Context, no_keychain: bool) -> Outcome {
 /// vault's key is not there (removing any older entry), so later commands
 /// ask for the key instead of failing on a stale one.
 fn keep_in_keychain(vault: &mut Vault, key: &VaultKey) -> bool {
-    match Keychain.store(&vault.id(), key) {
+    match Keychain.keep(vault, key) {
         Ok(()) => true,
         Err(e) => {
             eprintln!("warning: {e}");
-            let _ = Keychain.forget(&vault.id());
-            if let Err(e) = vault.set_keychain_enabled(false) {
+            if let Err(e) = Keychain.stop_keeping(vault) {
                 eprintln!("warning: {e}");
             }
             false

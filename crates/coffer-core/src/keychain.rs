@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::key::VaultKey;
 use crate::policy::Policy;
+use crate::vault::Vault;
 
 /// The keychain service name of every Coffer entry.
 pub const KEYCHAIN_SERVICE: &str = "coffer";
@@ -78,6 +79,24 @@ impl Keychain {
         }
     }
 
+    /// Keeps `key` in the keychain for `vault` and records that the vault does:
+    /// checks first that the key opens this vault, then that the keychain
+    /// works (policy and write-read-delete self-test).
+    pub fn keep(&self, vault: &mut Vault, key: &VaultKey) -> Result<()> {
+        Vault::open(vault.path())?.unlock(key)?;
+        self.self_test()?;
+        self.store(&vault.id(), key)?;
+        vault.set_keychain_enabled(true)
+    }
+
+    /// Removes the vault's entry (if any) and records that its key is not in
+    /// the keychain; the record is written even if the removal fails.
+    pub fn stop_keeping(&self, vault: &mut Vault) -> Result<()> {
+        let forgot = self.forget(&vault.id());
+        vault.set_keychain_enabled(false)?;
+        forgot.map(drop)
+    }
+
     /// Deletes the entry of vault `vault_id`; true if there was one.
     pub fn forget(&self, vault_id: &str) -> Result<bool> {
         match entry(vault_id)?.delete_credential() {
@@ -126,6 +145,17 @@ mod tests {
             .get_credential()
             .downcast_ref::<keyring::secret_service::SsCredential>()
             .is_some());
+    }
+
+    #[test]
+    fn keep_refuses_a_key_of_another_vault_before_touching_the_keychain() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (mut vault, _key) = Vault::create(&dir.path().join("v.db"), false).expect("create");
+        let err = Keychain
+            .keep(&mut vault, &VaultKey::generate())
+            .expect_err("wrong key");
+        assert_eq!(err.code(), "wrong_key");
+        assert!(!vault.keychain_enabled().expect("flag"));
     }
 
     #[test]

@@ -105,10 +105,7 @@ pub fn secret_copy(
 ) -> Result<u32, ErrorBody> {
     let target = Target::Id(self::id(&id)?);
     let value = state.with_vault(|v| v.reveal(target).map(|(_, value)| value))?;
-    let seconds = super::settings::effective(&state)?.clipboard_clear_seconds;
-    let after = (seconds > 0).then(|| std::time::Duration::from_secs(u64::from(seconds)));
-    clipboard.copy(value.expose_secret(), after)?;
-    Ok(seconds)
+    clipboard.copy_secret(&state, value.expose_secret())
 }
 
 /// Copies `{{vault:NAME}}` for the secret and returns it.

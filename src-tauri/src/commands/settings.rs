@@ -93,16 +93,10 @@ pub fn settings_keychain(
         }
         if enabled {
             let text = zeroize::Zeroizing::new(key.unwrap_or_default());
-            let key = coffer_core::VaultKey::parse(&text)?;
-            // The typed key must be this vault's.
-            let mut probe = coffer_core::Vault::open(v.path())?;
-            probe.unlock(&key)?;
-            Keychain.self_test()?;
-            Keychain.store(&v.id(), &key)?;
+            Keychain.keep(v, &coffer_core::VaultKey::parse(&text)?)
         } else {
-            Keychain.forget(&v.id())?;
+            Keychain.stop_keeping(v)
         }
-        v.set_keychain_enabled(enabled)
     })?;
     effective(&state)
 }

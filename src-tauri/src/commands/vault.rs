@@ -69,11 +69,7 @@ pub fn vault_key_saved(state: State<'_, AppState>, keychain: bool) -> Result<(),
         .take()
         .ok_or_else(|| Error::Locked.body())?;
     if keychain {
-        let stored = state.with_vault(|v| {
-            Keychain.self_test()?;
-            Keychain.store(&v.id(), &key)?;
-            v.set_keychain_enabled(true)
-        });
+        let stored = state.with_vault(|v| Keychain.keep(v, &key));
         if let Err(e) = stored {
             // Keep the key so the user can retry or untick the box.
             *state.pending_key() = Some(key);
@@ -131,10 +127,7 @@ pub fn vault_reset(state: State<'_, AppState>) -> Result<NewKeyView, ErrorBody> 
     *state.pending_key() = Some(key);
     // The old key's keychain entry is stale now; the key screen asks whether
     // to keep the new one there. Failures here must not hide the new key.
-    let _ = state.with_vault(|v| {
-        let _ = Keychain.forget(&v.id());
-        v.set_keychain_enabled(false)
-    });
+    let _ = state.with_vault(|v| Keychain.stop_keeping(v));
     Ok(view)
 }
 
@@ -174,13 +167,7 @@ pub fn vault_key_copy(
     clipboard: State<'_, crate::clipboard::Clipboard>,
 ) -> Result<u32, ErrorBody> {
     let key = current_key(&state)?;
-    let seconds = match crate::commands::settings::effective(&state) {
-        Ok(s) => s.clipboard_clear_seconds,
-        Err(_) => coffer_core::Settings::default().clipboard_clear_seconds,
-    };
-    let after = (seconds > 0).then(|| std::time::Duration::from_secs(u64::from(seconds)));
-    clipboard.copy(key.to_text().expose_secret(), after)?;
-    Ok(seconds)
+    clipboard.copy_secret(&state, key.to_text().expose_secret())
 }
 
 /// Saves the vault key to a file the user picks (native dialog, mode 0600).
