@@ -1,14 +1,14 @@
 //! The command layer on tauri's mock runtime: each command's success and
 //! error shape as the webview receives them.
 
-use coffer_desktop::{app_builder, state::AppState};
+mod common;
+
+use coffer_desktop::state::AppState;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
-use tauri::webview::InvokeRequest;
+use tauri::test::MockRuntime;
 use tauri::{Manager, WebviewWindow};
+
+use common::{invoke, mock_app};
 
 struct App {
     _dir: tempfile::TempDir,
@@ -18,13 +18,7 @@ struct App {
 
 fn app() -> App {
     let dir = tempfile::tempdir().expect("tempdir");
-    let state = AppState::new(dir.path().join("vault.db"));
-    let app = app_builder(mock_builder(), state)
-        .build(mock_context(noop_assets()))
-        .expect("app");
-    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("window");
+    let (app, window) = mock_app(dir.path().join("vault.db"));
     App {
         _dir: dir,
         _app: app,
@@ -33,21 +27,8 @@ fn app() -> App {
 }
 
 impl App {
-    /// Invokes `cmd` with `args`; Ok(json) or Err(json) exactly as the webview gets them.
     fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        get_ipc_response(
-            &self.window,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: CallbackFn(0),
-                error: CallbackFn(1),
-                url: "tauri://localhost".parse().expect("url"),
-                body: InvokeBody::Json(args),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|b| b.deserialize::<Value>().expect("json"))
+        invoke(&self.window, cmd, args)
     }
 
     fn ok(&self, cmd: &str, args: Value) -> Value {

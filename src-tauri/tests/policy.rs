@@ -1,11 +1,11 @@
 //! A policy error reaches the UI as its code. Its own test binary: it sets
 //! COFFER_POLICY_FILE for the whole process.
 
-use coffer_desktop::{app_builder, state::AppState};
+mod common;
+
 use serde_json::json;
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
+
+use common::{invoke, mock_app};
 
 #[test]
 fn a_forbidden_keychain_reaches_the_ui_as_policy_denied() {
@@ -17,27 +17,8 @@ fn a_forbidden_keychain_reaches_the_ui_as_policy_denied() {
     )
     .expect("write");
     std::env::set_var("COFFER_POLICY_FILE", &policy);
-    let app = app_builder(mock_builder(), AppState::new(dir.path().join("vault.db")))
-        .build(mock_context(noop_assets()))
-        .expect("app");
-    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("window");
-    let call = |cmd: &str, args: serde_json::Value| {
-        get_ipc_response(
-            &window,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: CallbackFn(0),
-                error: CallbackFn(1),
-                url: "tauri://localhost".parse().expect("url"),
-                body: InvokeBody::Json(args),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|b| b.deserialize::<serde_json::Value>().expect("json"))
-    };
+    let (_app, window) = mock_app(dir.path().join("vault.db"));
+    let call = |cmd: &str, args: serde_json::Value| invoke(&window, cmd, args);
     let status = call("vault_status", json!({})).expect("status");
     assert_eq!(
         status["keychain_allowed"], false,
