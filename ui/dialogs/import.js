@@ -1,0 +1,174 @@
+// The import dialog: files, a folder, pasted text or a drop (read in Rust,
+// arriving as an event); a password for encrypted files; the preview with
+// a decision per conflict; the result.
+
+import { $, closeDialog } from "../dom.js";
+import { attempt, call, currentEpoch, isStale } from "../ipc.js";
+import { clearError, showError } from "../notice.js";
+import { refresh } from "../screens/secrets.js";
+
+let importPreview = null; // the preview being decided on
+
+export function init() {
+  $("import-close").addEventListener("click", async () => {
+    $("import-dialog").close();
+    clearForm();
+    await call("import_cancel");
+  });
+  $("import-browse-file").addEventListener("click", () => previewWith("import_pick", { folder: false }));
+  $("import-browse-folder").addEventListener("click", () => previewWith("import_pick", { folder: true }));
+  $("import-paste").addEventListener("click", () => previewWith("import_paste", { text: $("import-text").value }));
+  $("import-password-submit").addEventListener("click", async () => {
+    const password = $("import-password").value;
+    $("import-password").value = "";
+    await previewWith("import_unlock", { password });
+  });
+  $("import-apply-all").addEventListener("change", () => {
+    const all = $("import-apply-all").value;
+    for (const select of document.querySelectorAll("[data-testid=import-decision]")) {
+      if (all) select.value = all;
+    }
+  });
+  $("import-form").addEventListener("submit", apply);
+}
+
+// Back to the start: choose a source.
+function clearForm() {
+  importPreview = null;
+  $("import-source").hidden = false;
+  $("import-password-row").hidden = true;
+  $("import-password").value = "";
+  $("import-preview").hidden = true;
+  $("import-result").hidden = true;
+  $("import-result").textContent = "";
+  $("import-text").value = "";
+  $("import-files").replaceChildren();
+  $("import-conflict-rows").replaceChildren();
+  $("import-apply-all").value = "";
+  $("import-apply").disabled = true;
+}
+
+/** The menu's "Import…". */
+export function open() {
+  clearError();
+  clearForm();
+  $("import-dialog").showModal();
+}
+
+/** A drop's preview (or error), from the `import-dropped` event. */
+export function showDropped(payload) {
+  if (!$("import-dialog").open) {
+    clearForm();
+    $("import-dialog").showModal();
+  }
+  if (payload.error) showError(payload.error);
+  else showPreview(payload.preview);
+}
+
+async function previewWith(command, args) {
+  const view = await attempt(command, args);
+  if (view) showPreview(view);
+}
+
+function showPreview(view) {
+  if (view.needs_password) {
+    $("import-source").hidden = true;
+    $("import-password-row").hidden = false;
+    $("import-password-why").textContent = `${view.needs_password} is encrypted.`;
+    $("import-password").focus();
+    return;
+  }
+  importPreview = view;
+  $("import-source").hidden = true;
+  $("import-password-row").hidden = true;
+  $("import-preview").hidden = false;
+  $("import-files").replaceChildren(
+    ...view.files.map((f) => {
+      const li = document.createElement("li");
+      li.textContent = f.skipped ? `${f.source}: skipped (${f.skipped})` : `${f.source}: ${f.secrets} secrets`;
+      return li;
+    }),
+  );
+  const p = view.preview;
+  $("import-counts").textContent =
+    `${p.new} new, ${p.unchanged} unchanged, ${p.conflicts.length} conflicting` +
+    (p.flagged_secret ? ` (${p.flagged_secret} marked secret by their source)` : "");
+  $("import-conflicts-box").hidden = p.conflicts.length === 0;
+  $("import-conflict-count").textContent = String(p.conflicts.length);
+  $("import-conflict-rows").replaceChildren(...p.conflicts.map(conflictRow));
+  $("import-apply").disabled = false;
+}
+
+function conflictRow(c) {
+  const tr = document.createElement("tr");
+  tr.dataset.testid = "import-conflict";
+  tr.dataset.name = c.name;
+  tr.dataset.incoming = String(c.incoming);
+  const name = document.createElement("td");
+  name.textContent = c.name;
+  const existing = document.createElement("td");
+  existing.textContent = new Date(c.existing_updated_at).toLocaleString();
+  const incoming = document.createElement("td");
+  incoming.textContent = c.incoming_updated_at ? new Date(c.incoming_updated_at).toLocaleString() : "—";
+  if (c.values_differ) {
+    incoming.classList.add("differs");
+    incoming.textContent += " · value differs";
+  }
+  const decision = document.createElement("td");
+  const select = document.createElement("select");
+  select.dataset.testid = "import-decision";
+  for (const [value, label] of [["", "—"], ["replace", "Replace"], ["keep", "Keep both"], ["skip", "Skip"]]) {
+    const option = document.createElement("option");
+    option.value = value;
+    option.textContent = label;
+    select.append(option);
+  }
+  decision.append(select);
+  tr.append(name, existing, incoming, decision);
+  return tr;
+}
+
+async function apply(event) {
+  event.preventDefault();
+  clearError();
+  if (!importPreview) return;
+  const rows = [...document.querySelectorAll("[data-testid=import-conflict]")];
+  const overrides = {};
+  for (const tr of rows) {
+    const value = tr.querySelector("select").value;
+    if (value) overrides[tr.dataset.incoming] = value;
+  }
+  const fallback = $("import-apply-all").value || null;
+  const undecided = rows.filter((tr) => !tr.querySelector("select").value);
+  if (undecided.length && !fallback) {
+    showError({
+      code: "decision_required",
+      message: `Choose Replace, Keep both or Skip for ${undecided.length} conflict${undecided.length === 1 ? "" : "s"}, or use “Apply to all”.`,
+    });
+    return;
+  }
+  const epoch = currentEpoch();
+  const done = await attempt("import_apply", { default: fallback, overrides });
+  if (isStale(epoch)) return;
+  if (done === undefined) {
+    // Nothing was imported and the pending import is gone: start over.
+    clearForm();
+    return;
+  }
+  $("import-preview").hidden = true;
+  $("import-apply").disabled = true;
+  $("import-result").hidden = false;
+  $("import-result").textContent =
+    `Imported: ${done.created} new, ${done.replaced} replaced, ${done.kept} kept (older ones now shadowed), ` +
+    `${done.skipped} skipped, ${done.unchanged} unchanged.`;
+  importPreview = null;
+  await refresh();
+}
+
+/** Closes the dialog and forgets the preview, the pasted text and any password. */
+export function reset() {
+  closeDialog("import-dialog");
+  clearForm();
+  $("import-password-why").textContent = "";
+  $("import-counts").textContent = "";
+}
