@@ -1,37 +1,12 @@
-/// Every app command. capabilities/main.json grants each to the main window
-/// only; without the manifest any webview could call them.
-const COMMANDS: &[&str] = &[
-    "vault_status",
-    "vault_create",
-    "vault_key_saved",
-    "vault_unlock_keychain",
-    "vault_unlock",
-    "vault_lock",
-    "vault_reset",
-    "vault_clear",
-    "vault_key_copy",
-    "vault_key_download",
-    "secret_list",
-    "secret_create",
-    "secret_update",
-    "secret_delete",
-    "secret_reveal",
-    "secret_copy",
-    "secret_copy_reference",
-    "settings_get",
-    "settings_set",
-    "settings_keychain",
-    "export_options",
-    "password_score",
-    "export_to_file",
-    "import_pick",
-    "import_paste",
-    "import_unlock",
-    "import_apply",
-    "import_cancel",
-];
+// The command list, written once in src/commands/list.rs. Every command is
+// in the app manifest; capabilities/main.json grants each to the main window
+// only; without the manifest any webview could call them.
+include!("src/commands/list.rs");
+
+const COMMANDS: &[&str] = coffer_commands!(command_names);
 
 fn main() {
+    println!("cargo:rerun-if-changed=src/commands/list.rs");
     let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri-build failed: {e:#}");

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use coffer_core::ErrorBody;
+use coffer_core::Error;
 use sha2::{Digest, Sha256};
 
 /// Shared by the commands; the X11/Wayland owner thread lives as long as it does.
@@ -19,17 +19,16 @@ pub struct Clipboard {
     last_secret: Arc<Mutex<Option<[u8; 32]>>>,
 }
 
-fn unavailable(e: arboard::Error) -> ErrorBody {
-    ErrorBody {
-        code: "clipboard_unavailable",
-        message: format!("the clipboard cannot be used: {e}"),
+fn unavailable(e: arboard::Error) -> Error {
+    Error::ClipboardUnavailable {
+        detail: e.to_string(),
     }
 }
 
 impl Clipboard {
     /// Puts `text` on the clipboard; with `clear_after`, takes it off again
     /// then, if the clipboard still holds it.
-    pub fn copy(&self, text: &str, clear_after: Option<Duration>) -> Result<(), ErrorBody> {
+    pub fn copy(&self, text: &str, clear_after: Option<Duration>) -> Result<(), Error> {
         let mut slot = self.board.lock().unwrap_or_else(|e| e.into_inner());
         if slot.is_none() {
             *slot = Some(arboard::Clipboard::new().map_err(unavailable)?);
@@ -61,18 +60,12 @@ impl Clipboard {
 }
 
 impl Clipboard {
-    /// Copies a secret (a value or the vault key) and clears it after the
-    /// vault's clipboard time, as the policy allows; returns that time in
-    /// seconds (0 = never).
-    pub fn copy_secret(
-        &self,
-        state: &crate::state::AppState,
-        text: &str,
-    ) -> Result<u32, ErrorBody> {
-        let seconds = crate::commands::settings::effective(state)?.clipboard_clear_seconds;
-        let after = (seconds > 0).then(|| Duration::from_secs(u64::from(seconds)));
+    /// Copies a secret (a value or the vault key) and clears it after
+    /// `clear_seconds` (0 = never); returns `clear_seconds`.
+    pub fn copy_secret(&self, text: &str, clear_seconds: u32) -> Result<u32, Error> {
+        let after = (clear_seconds > 0).then(|| Duration::from_secs(u64::from(clear_seconds)));
         self.copy(text, after)?;
-        Ok(seconds)
+        Ok(clear_seconds)
     }
 
     /// Takes a copied secret off the clipboard now if it is still there (on lock).
@@ -99,13 +92,5 @@ fn clear_if_holding(board: &mut arboard::Clipboard, ours: &[u8; 32]) {
         .is_ok_and(|t| <[u8; 32]>::from(Sha256::digest(t.as_bytes())) == *ours);
     if still_ours {
         let _ = board.clear();
-    }
-}
-
-/// [`Clipboard::clear_if_ours`] for the app's clipboard.
-pub fn clear_ours<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
-    use tauri::Manager;
-    if let Some(clipboard) = app.try_state::<Clipboard>() {
-        clipboard.clear_if_ours();
     }
 }

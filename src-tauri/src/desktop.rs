@@ -5,8 +5,6 @@ use tauri::menu::{Menu, MenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-use crate::state::AppState;
-
 /// The global shortcut that brings Coffer up with the filter focused.
 pub const QUICK_OPEN_SHORTCUT: &str = "ctrl+shift+v";
 
@@ -18,18 +16,6 @@ pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
         let _ = window.set_focus();
         let _ = window.emit("focus-filter", ());
     }
-}
-
-/// Locks the vault (keys dropped) and tells the page to clear itself.
-pub fn lock<R: Runtime>(app: &AppHandle<R>) {
-    let state = app.state::<AppState>();
-    if let Some(v) = state.vault().as_mut() {
-        v.lock();
-    }
-    *state.pending_import() = None;
-    *state.pending_key() = None;
-    crate::clipboard::clear_ours(app);
-    let _ = app.emit("locked", ());
 }
 
 /// The tray icon and its menu: Open, Lock, Quit.
@@ -53,7 +39,7 @@ pub fn tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     match id {
         "open" => show_main(app),
-        "lock" => lock(app),
+        "lock" => crate::session::lock(app),
         "quit" => app.exit(0),
         _ => {}
     }

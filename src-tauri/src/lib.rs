@@ -1,7 +1,8 @@
 //! The Coffer desktop app: a thin Tauri shell over `coffer-core`.
 //!
-//! Commands (in `commands/`) take the app state, call the core and map its
-//! error to `{code, message}`; the UI switches on `code`. Values cross to the
+//! Commands (in `commands/`, listed once in `commands/list.rs`) take the app
+//! state, call the core and return its error as `{code, message}`; the UI
+//! switches on `code`. Locking has one path ([`session::lock`]). Values cross to the
 //! webview only when the user reveals one secret, and a new vault key once,
 //! to be shown.
 
@@ -9,46 +10,21 @@ pub mod clipboard;
 pub mod commands;
 pub mod desktop;
 pub mod dialog;
+pub mod session;
 pub mod state;
 
 use coffer_core::default_vault_path;
 use state::AppState;
 
-/// Every command the webview may call; `build.rs` lists the same names in the
-/// app manifest and `capabilities/main.json` grants them to the main window.
-#[macro_export]
-macro_rules! coffer_handlers {
-    () => {
-        tauri::generate_handler![
-            $crate::commands::vault::vault_status,
-            $crate::commands::vault::vault_create,
-            $crate::commands::vault::vault_key_saved,
-            $crate::commands::vault::vault_unlock_keychain,
-            $crate::commands::vault::vault_unlock,
-            $crate::commands::vault::vault_lock,
-            $crate::commands::vault::vault_reset,
-            $crate::commands::vault::vault_clear,
-            $crate::commands::vault::vault_key_copy,
-            $crate::commands::vault::vault_key_download,
-            $crate::commands::secrets::secret_list,
-            $crate::commands::secrets::secret_create,
-            $crate::commands::secrets::secret_update,
-            $crate::commands::secrets::secret_delete,
-            $crate::commands::secrets::secret_reveal,
-            $crate::commands::secrets::secret_copy,
-            $crate::commands::secrets::secret_copy_reference,
-            $crate::commands::settings::settings_get,
-            $crate::commands::settings::settings_set,
-            $crate::commands::settings::settings_keychain,
-            $crate::commands::transfer::export_options,
-            $crate::commands::transfer::password_score,
-            $crate::commands::transfer::export_to_file,
-            $crate::commands::transfer::import_pick,
-            $crate::commands::transfer::import_paste,
-            $crate::commands::transfer::import_unlock,
-            $crate::commands::transfer::import_apply,
-            $crate::commands::transfer::import_cancel,
-        ]
+include!("commands/list.rs");
+
+/// Every command the webview may call (the list in `commands/list.rs`).
+pub const COMMANDS: &[&str] = coffer_commands!(command_names);
+
+/// The invoke handler of every command in `commands/list.rs`.
+macro_rules! handler {
+    ($($module:ident::$command:ident),* $(,)?) => {
+        tauri::generate_handler![$(crate::commands::$module::$command),*]
     };
 }
 
@@ -84,7 +60,7 @@ pub fn app_builder<R: tauri::Runtime>(
         .manage(state)
         .manage(clipboard::Clipboard::default())
         .plugin(tauri_plugin_dialog::init())
-        .invoke_handler(coffer_handlers!())
+        .invoke_handler(coffer_commands!(handler))
 }
 
 /// Closing hides the window to the tray. Files and folders dropped on the
@@ -104,9 +80,9 @@ fn on_window_event<R: tauri::Runtime>(window: &tauri::Window<R>, event: &tauri::
         let paths = paths.clone();
         std::thread::spawn(move || {
             let state = app.state::<AppState>();
-            let payload = match commands::transfer::import_paths(&state, paths) {
+            let payload = match commands::import::import_paths(&state, paths) {
                 Ok(view) => serde_json::json!({ "preview": view }),
-                Err(error) => serde_json::json!({ "error": error }),
+                Err(error) => serde_json::json!({ "error": error.body() }),
             };
             let _ = app.emit_to("main", "import-dropped", payload);
         });

@@ -1,63 +1,212 @@
-//! What the app keeps between commands.
+//! What the app keeps between commands. Registered once with `app.manage`.
+//!
+//! Every mutex here guards memory only: no command holds one across a file
+//! read, a keychain call or a key derivation.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use coffer_core::{Error, ErrorBody, Vault, VaultKey};
+use coffer_core::{Error, ImportSet, Policy, PolicySource, Vault, VaultKey};
+use zeroize::Zeroizing;
 
-/// Registered once in `setup` with `app.manage`.
+/// The app's state: one vault file, the admin policy's files, and what is
+/// between two steps of a screen.
 pub struct AppState {
     /// The vault file this app window works on.
     pub vault_path: PathBuf,
+    /// Where the admin policy is read from (anew at every governed action).
+    pub policy_source: PolicySource,
     /// The open vault (locked or unlocked); `None` until one exists.
-    pub vault: Mutex<Option<Vault>>,
+    vault: Mutex<Option<Vault>>,
     /// A vault key just created or reset, kept in Rust until the user
     /// confirms they saved it (and chooses whether the keychain keeps it).
-    pub pending_key: Mutex<Option<VaultKey>>,
+    pending_key: Mutex<Option<VaultKey>>,
     /// An import between its preview and its apply.
-    pub pending_import: Mutex<Option<crate::commands::transfer::PendingImport>>,
+    pending_import: Mutex<Option<PendingImport>>,
+    /// Numbers imports, so a preview that finished reading after another
+    /// import started (or after a lock) is dropped.
+    import_serial: AtomicU64,
+}
+
+/// Where a pending import comes from; kept in Rust between the steps.
+#[derive(Clone)]
+pub enum ImportFrom {
+    /// Files and folders (one from a dialog, any number dropped on the window).
+    Paths(Vec<PathBuf>),
+    /// Pasted text.
+    Text(Zeroizing<Vec<u8>>),
+}
+
+/// An import between preview and apply.
+pub struct PendingImport {
+    /// Which import this is ([`AppState::start_import`]).
+    pub serial: u64,
+    pub from: ImportFrom,
+    /// What the preview read, once it did.
+    pub set: Option<ImportSet>,
+}
+
+/// A poisoned lock (a panic in another command) is still usable: what it
+/// guards is replaced whole, and the vault's own state is transactional.
+fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl AppState {
+    /// The state for the vault at `vault_path`, under the policy files of the
+    /// environment (`COFFER_POLICY_FILE` and the system file).
     pub fn new(vault_path: PathBuf) -> Self {
+        AppState::with_policy(vault_path, PolicySource::from_env())
+    }
+
+    /// The state for the vault at `vault_path` under the policy read from `policy_source`.
+    pub fn with_policy(vault_path: PathBuf, policy_source: PolicySource) -> Self {
         AppState {
             vault_path,
+            policy_source,
             vault: Mutex::new(None),
             pending_key: Mutex::new(None),
             pending_import: Mutex::new(None),
+            import_serial: AtomicU64::new(0),
         }
     }
 
-    /// The vault slot. A poisoned lock (a panic in another command) is still usable:
-    /// the vault's own state is transactional.
-    pub fn vault(&self) -> MutexGuard<'_, Option<Vault>> {
-        self.vault.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub fn pending_import(
-        &self,
-    ) -> MutexGuard<'_, Option<crate::commands::transfer::PendingImport>> {
-        self.pending_import
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub fn pending_key(&self) -> MutexGuard<'_, Option<VaultKey>> {
-        self.pending_key.lock().unwrap_or_else(|e| e.into_inner())
+    /// The admin policy as it is now.
+    pub fn policy(&self) -> Policy {
+        self.policy_source.load()
     }
 
     /// Runs `f` on the open vault, opening the file first if needed.
     pub fn with_vault<T>(
         &self,
         f: impl FnOnce(&mut Vault) -> Result<T, Error>,
-    ) -> Result<T, ErrorBody> {
-        let mut slot = self.vault();
+    ) -> Result<T, Error> {
+        let mut slot = guard(&self.vault);
         if slot.is_none() {
-            *slot = Some(Vault::open(&self.vault_path).map_err(|e| e.body())?);
+            *slot = Some(Vault::open(&self.vault_path)?);
         }
         match slot.as_mut() {
-            Some(vault) => f(vault).map_err(|e| e.body()),
-            None => Err(Error::Locked.body()),
+            Some(vault) => f(vault),
+            None => Err(Error::Locked),
         }
+    }
+
+    /// Puts a vault just created in the slot.
+    pub fn set_vault(&self, vault: Vault) {
+        *guard(&self.vault) = Some(vault);
+    }
+
+    /// Locks the vault and forgets everything that holds a key or a
+    /// decrypted value: the pending key and the pending import.
+    pub fn lock(&self) {
+        if let Some(v) = guard(&self.vault).as_mut() {
+            v.lock();
+        }
+        *guard(&self.pending_key) = None;
+        *guard(&self.pending_import) = None;
+    }
+
+    /// Keeps a new vault key until the user confirms they saved it.
+    pub fn hold_key(&self, key: VaultKey) {
+        *guard(&self.pending_key) = Some(key);
+    }
+
+    /// Takes the held key (it is handed out once).
+    pub fn take_key(&self) -> Option<VaultKey> {
+        guard(&self.pending_key).take()
+    }
+
+    /// Runs `f` on the held key, if there is one.
+    pub fn with_held_key<T>(&self, f: impl FnOnce(&VaultKey) -> T) -> Option<T> {
+        guard(&self.pending_key).as_ref().map(f)
+    }
+
+    /// Starts a new import from `from` (forgetting any other); returns its serial.
+    pub fn start_import(&self, from: ImportFrom) -> u64 {
+        let serial = self.import_serial.fetch_add(1, Ordering::SeqCst) + 1;
+        *guard(&self.pending_import) = Some(PendingImport {
+            serial,
+            from,
+            set: None,
+        });
+        serial
+    }
+
+    /// The pending import's serial and source, to read outside the lock.
+    pub fn import_source(&self) -> Option<(u64, ImportFrom)> {
+        guard(&self.pending_import)
+            .as_ref()
+            .map(|p| (p.serial, p.from.clone()))
+    }
+
+    /// Keeps what the preview of import `serial` read; false when that
+    /// import is no longer the pending one (another started, or a lock).
+    pub fn keep_import_set(&self, serial: u64, set: ImportSet) -> bool {
+        match guard(&self.pending_import).as_mut() {
+            Some(p) if p.serial == serial => {
+                p.set = Some(set);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Takes the previewed import to apply it; the pending import is gone after.
+    pub fn take_import_set(&self) -> Option<ImportSet> {
+        guard(&self.pending_import).take().and_then(|p| p.set)
+    }
+
+    /// Forgets the pending import.
+    pub fn cancel_import(&self) {
+        *guard(&self.pending_import) = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> AppState {
+        let source = PolicySource {
+            system: PathBuf::from("/nonexistent/coffer-policy.json"),
+            extra: None,
+        };
+        AppState::with_policy(PathBuf::from("/nonexistent/vault.db"), source)
+    }
+
+    fn empty_set() -> ImportSet {
+        ImportSet {
+            files: Vec::new(),
+            secrets: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_preview_read_for_an_import_that_is_no_longer_pending_is_dropped() {
+        let state = state();
+        let first = state.start_import(ImportFrom::Paths(Vec::new()));
+        // While the first was being read (no lock held), another started.
+        let second = state.start_import(ImportFrom::Text(Zeroizing::new(b"A=1".to_vec())));
+        assert!(!state.keep_import_set(first, empty_set()));
+        assert!(state.take_import_set().is_none(), "nothing to apply yet");
+        let third = state.start_import(ImportFrom::Paths(Vec::new()));
+        assert_ne!(second, third);
+        // A lock while reading forgets the import: its preview is dropped too.
+        state.lock();
+        assert!(!state.keep_import_set(third, empty_set()));
+        let fourth = state.start_import(ImportFrom::Paths(Vec::new()));
+        assert!(state.keep_import_set(fourth, empty_set()));
+        assert!(state.take_import_set().is_some());
+        assert!(state.take_import_set().is_none(), "applied once");
+    }
+
+    #[test]
+    fn lock_forgets_a_held_key() {
+        let state = state();
+        state.hold_key(VaultKey::generate());
+        assert!(state.with_held_key(|_| ()).is_some());
+        state.lock();
+        assert!(state.take_key().is_none());
     }
 }

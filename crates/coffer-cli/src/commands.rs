@@ -4,13 +4,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use coffer_core::{
-    Error, ExposeSecret, Keychain, Policy, SecretInfo, SecretPatch, SetOutcome, Setting, Target,
-    Vault, VaultKey, FORMAT_VERSION,
+    Error, ExposeSecret, Keychain, Policy, SecretInfo, SecretPatch, SetOutcome, Target, Vault,
+    VaultKey,
 };
 
 use crate::cli::SetArgs;
 use crate::input;
-use crate::unlock::{find_key, unlock, KeySource};
+use crate::unlock::unlock;
 
 /// What a command run ended with, beyond the core's errors.
 #[derive(Debug)]
@@ -45,12 +45,13 @@ impl Context {
 
 pub fn init(ctx: &Context, no_keychain: bool) -> Outcome {
     let keychain = !no_keychain;
+    let policy = Policy::current();
     if keychain {
-        Keychain.self_test()?;
+        Keychain::new(&policy).self_test()?;
     }
     let (mut vault, key) = Vault::create(&ctx.vault_path, keychain)?;
     // The key is printed whatever happens next: without it the vault is lost.
-    let saved = keychain && keep_in_keychain(&mut vault, &key);
+    let saved = keychain && keep_in_keychain(&mut vault, &key, &policy);
     eprintln!(
         "Created a vault at {} (id {}).",
         vault.path().display(),
@@ -63,12 +64,13 @@ pub fn init(ctx: &Context, no_keychain: bool) -> Outcome {
 /// Stores the key in the keychain; on failure warns, and records that the
 /// vault's key is not there (removing any older entry), so later commands
 /// ask for the key instead of failing on a stale one.
-fn keep_in_keychain(vault: &mut Vault, key: &VaultKey) -> bool {
-    match Keychain.keep(vault, key) {
+fn keep_in_keychain(vault: &mut Vault, key: &VaultKey, policy: &Policy) -> bool {
+    let keychain = Keychain::new(policy);
+    match keychain.keep(vault, key) {
         Ok(()) => true,
         Err(e) => {
             eprintln!("warning: {e}");
-            if let Err(e) = Keychain.stop_keeping(vault) {
+            if let Err(e) = keychain.stop_keeping(vault) {
                 eprintln!("warning: {e}");
             }
             false
@@ -86,239 +88,6 @@ fn print_new_key(key: &VaultKey, saved_in_keychain: bool) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{}", key.to_text().expose_secret());
     let _ = out.flush();
-}
-
-#[derive(serde::Serialize)]
-struct Status {
-    vault: String,
-    exists: bool,
-    id: Option<String>,
-    format_version: Option<i64>,
-    secret_count: Option<u64>,
-    keychain: Option<bool>,
-    locked: bool,
-    key_source: Option<KeySource>,
-    key_error: Option<coffer_core::ErrorBody>,
-    policy: PolicySummary,
-}
-
-/// A one-glance view of the policy for `status`.
-#[derive(serde::Serialize)]
-struct PolicySummary {
-    /// `none` (no policy file), `active`, or `invalid` (failing closed).
-    state: &'static str,
-    export_formats: Vec<coffer_core::ExportKind>,
-    keychain_allowed: bool,
-    plaintext_import_allowed: bool,
-    problem: Option<String>,
-}
-
-fn policy_summary(p: &Policy) -> PolicySummary {
-    let state = if p.failure.is_some() {
-        "invalid"
-    } else if *p == Policy::default() {
-        "none"
-    } else {
-        "active"
-    };
-    let formats = if p.export_enabled.value && p.failure.is_none() {
-        p.export_formats.value.clone()
-    } else {
-        Vec::new()
-    };
-    PolicySummary {
-        state,
-        export_formats: formats,
-        keychain_allowed: p.keychain_allowed.value && p.failure.is_none(),
-        plaintext_import_allowed: p.plaintext_import_allowed.value && p.failure.is_none(),
-        problem: p
-            .failure
-            .as_ref()
-            .map(|f| format!("{}: {}", f.file.display(), f.problem)),
-    }
-}
-
-pub fn status(ctx: &Context, json: bool) -> Outcome {
-    let mut status = Status {
-        vault: ctx.vault_path.display().to_string(),
-        exists: false,
-        id: None,
-        format_version: None,
-        secret_count: None,
-        keychain: None,
-        locked: true,
-        key_source: None,
-        key_error: None,
-        policy: policy_summary(&Policy::current()),
-    };
-    match Vault::open(&ctx.vault_path) {
-        Err(Error::VaultNotFound { .. }) => {}
-        Err(e) => return Err(e.into()),
-        Ok(mut vault) => {
-            status.exists = true;
-            status.id = Some(vault.id());
-            status.format_version = Some(FORMAT_VERSION);
-            status.secret_count = Some(vault.secret_count()?);
-            status.keychain = Some(vault.keychain_enabled()?);
-            let mut tried = Vec::new();
-            match find_key(&vault, ctx.key_file.as_deref(), &mut tried) {
-                Ok(Some((key, source))) => {
-                    status.key_source = Some(source);
-                    match vault.unlock(&key) {
-                        Ok(()) => status.locked = false,
-                        Err(e) => status.key_error = Some(e.body()),
-                    }
-                }
-                Ok(None) => {
-                    status.key_error = Some(
-                        Error::KeyUnavailable {
-                            reason: tried.join("; "),
-                        }
-                        .body(),
-                    )
-                }
-                Err(e) => status.key_error = Some(e.body()),
-            }
-        }
-    }
-    if json {
-        println!("{}", to_json(&status));
-        return Ok(());
-    }
-    println!("vault:    {}", status.vault);
-    let p = &status.policy;
-    match p.problem.as_deref() {
-        Some(problem) => println!("policy:   INVALID, governed actions refused ({problem})"),
-        None => println!(
-            "policy:   {} (export: {}; keychain {}; plaintext import {})",
-            p.state,
-            if p.export_formats.is_empty() {
-                "off".to_owned()
-            } else {
-                kinds(&p.export_formats)
-            },
-            if p.keychain_allowed {
-                "allowed"
-            } else {
-                "forbidden"
-            },
-            if p.plaintext_import_allowed {
-                "allowed"
-            } else {
-                "forbidden"
-            },
-        ),
-    }
-    if !status.exists {
-        println!("state:    no vault yet (create one with `coffer init`)");
-        return Ok(());
-    }
-    println!("id:       {}", status.id.unwrap_or_default());
-    println!("format:   {FORMAT_VERSION}");
-    println!("secrets:  {}", status.secret_count.unwrap_or_default());
-    let keychain = if status.keychain == Some(true) {
-        "on"
-    } else {
-        "off"
-    };
-    println!("keychain: {keychain}");
-    match (status.locked, status.key_source, status.key_error) {
-        (false, Some(source), _) => println!(
-            "key:      found ({}) and opens the vault",
-            source_name(source)
-        ),
-        (_, _, Some(err)) => println!("key:      {} ({})", err.message, err.code),
-        _ => println!("key:      not available"),
-    }
-    Ok(())
-}
-
-fn kinds(list: &[coffer_core::ExportKind]) -> String {
-    list.iter()
-        .map(|k| match k {
-            coffer_core::ExportKind::Encrypted => "encrypted",
-            coffer_core::ExportKind::Plaintext => "plaintext",
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// `coffer policy`: every rule in force and where it comes from.
-pub fn policy(json: bool) -> Outcome {
-    let p = Policy::current();
-    if json {
-        println!("{}", to_json(&p));
-        return Ok(());
-    }
-    println!(
-        "system file: {}",
-        coffer_core::system_policy_path().display()
-    );
-    if let Some(extra) = std::env::var_os(coffer_core::POLICY_ENV) {
-        println!(
-            "extra file:  {} ({})",
-            std::path::Path::new(&extra).display(),
-            coffer_core::POLICY_ENV
-        );
-    }
-    if let Some(f) = &p.failure {
-        println!("INVALID: {}: {}", f.file.display(), f.problem);
-        println!("Exports, unencrypted imports and keychain use are refused until it is fixed.");
-        return Ok(());
-    }
-    fn from<T>(s: &Setting<T>) -> String {
-        s.source
-            .as_ref()
-            .map_or_else(|| "Coffer default".to_owned(), |p| p.display().to_string())
-    }
-    let limit = |v: Option<u32>, unit: &str| {
-        v.map_or_else(|| "no limit".to_owned(), |v| format!("{v} {unit}"))
-    };
-    println!(
-        "export enabled:           {:<22} {}",
-        p.export_enabled.value,
-        from(&p.export_enabled)
-    );
-    println!(
-        "export formats:           {:<22} {}",
-        kinds(&p.export_formats.value),
-        from(&p.export_formats)
-    );
-    println!(
-        "min export password:      {:<22} {}",
-        format!("{} characters", p.min_password_length.value),
-        from(&p.min_password_length)
-    );
-    println!(
-        "plaintext import allowed: {:<22} {}",
-        p.plaintext_import_allowed.value,
-        from(&p.plaintext_import_allowed)
-    );
-    println!(
-        "keychain allowed:         {:<22} {}",
-        p.keychain_allowed.value,
-        from(&p.keychain_allowed)
-    );
-    println!(
-        "max auto-lock idle:       {:<22} {}",
-        limit(p.max_idle_minutes.value, "minutes"),
-        from(&p.max_idle_minutes)
-    );
-    println!(
-        "max clipboard time:       {:<22} {}",
-        limit(p.max_clear_seconds.value, "seconds"),
-        from(&p.max_clear_seconds)
-    );
-    Ok(())
-}
-
-fn source_name(source: KeySource) -> &'static str {
-    match source {
-        KeySource::KeyFile => "key file",
-        KeySource::Env => "COFFER_VAULT_KEY",
-        KeySource::Keychain => "system keychain",
-        KeySource::Prompt => "typed",
-    }
 }
 
 pub fn set(ctx: &Context, args: SetArgs) -> Outcome {
@@ -514,13 +283,14 @@ pub fn reset(ctx: &Context, yes: bool) -> Outcome {
         "refusing to reset the vault without confirmation",
     )?;
     let key = vault.reset()?;
-    let saved = vault.keychain_enabled().unwrap_or(false) && keep_in_keychain(&mut vault, &key);
+    let saved = vault.keychain_enabled().unwrap_or(false)
+        && keep_in_keychain(&mut vault, &key, &Policy::current());
     eprintln!("Deleted {count} secrets and made a new vault key.");
     print_new_key(&key, saved);
     Ok(())
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> String {
+pub fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 

@@ -6,7 +6,9 @@
 
 mod cli;
 mod commands;
+mod errors;
 mod input;
+mod status;
 mod transfer;
 mod unlock;
 
@@ -28,7 +30,7 @@ fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Init { no_keychain } => commands::init(&ctx, no_keychain),
-        Command::Status { json } => commands::status(&ctx, json),
+        Command::Status { json } => status::status(&ctx, json),
         Command::Set(args) => commands::set(&ctx, args),
         Command::Get { name, no_newline } => commands::get(&ctx, &name, no_newline),
         Command::List { json } => commands::list(&ctx, json),
@@ -38,7 +40,7 @@ fn main() -> ExitCode {
         Command::Disable { name } => commands::set_enabled(&ctx, &name, false),
         Command::Export(args) => transfer::export(&ctx, args),
         Command::Import(args) => transfer::import(&ctx, args),
-        Command::Policy { json } => commands::policy(json),
+        Command::Policy { json } => status::policy(json),
         Command::Clear { yes } => commands::clear(&ctx, yes),
         Command::Reset { yes } => commands::reset(&ctx, yes),
     };
@@ -49,18 +51,8 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(Failure::Core(e)) => {
-            eprintln!("error: {e}");
-            ExitCode::from(exit_code(e.code()))
+            eprintln!("error: {}", errors::line(&e));
+            ExitCode::from(errors::exit_code(e.code()))
         }
-    }
-}
-
-/// The exit code of a core error code.
-fn exit_code(code: &str) -> u8 {
-    match code {
-        "wrong_key" | "key_typo" | "key_format" | "wrong_password" => 3,
-        "policy_denied" | "policy_invalid" => 4,
-        "key_unavailable" | "locked" => 5,
-        _ => 1,
     }
 }

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::Path;
 
 use coffer_core::{
-    read_import, write_export_file, Decision, Error, ExportKind, ExportRequest, ExposeSecret,
+    read_import, write_private_file, Decision, Error, ExportKind, ExportRequest, ExposeSecret,
     ImportSource, Policy, Preview, SecretString, IMPORT_MAX_FILE_BYTES,
 };
 use zeroize::Zeroizing;
@@ -23,7 +23,8 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Outcome {
         ExportFormat::Plaintext => ExportKind::Plaintext,
     };
     // Refused by policy before anyone types a password; the core checks again when it exports.
-    Policy::current().check_export(kind)?;
+    let policy = Policy::current();
+    policy.check_export(kind)?;
     let mut vault = ctx.unlocked()?;
     let request = match args.format {
         ExportFormat::Encrypted => {
@@ -41,8 +42,8 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Outcome {
             ExportRequest::Plaintext
         }
     };
-    let bytes = vault.export(request)?;
-    write_export_file(&args.output, &bytes, args.force)?;
+    let bytes = vault.export(&policy, request)?;
+    write_private_file(&args.output, &bytes, args.force)?;
     let kind = match kind {
         ExportKind::Encrypted => "encrypted",
         ExportKind::Plaintext => "plaintext",
@@ -133,10 +134,11 @@ pub fn import(ctx: &Context, args: ImportArgs) -> Outcome {
         .as_deref()
         .map(read_password_file)
         .transpose()?;
-    let set = match read_import(source, password.as_ref(), Some(&ctx.vault_path)) {
+    let policy = Policy::current();
+    let set = match read_import(source, password.as_ref(), Some(&ctx.vault_path), &policy) {
         Err(Error::PasswordRequired { file }) if password.is_none() && input::interactive() => {
             password = Some(prompt(&format!("Password of {file}: "))?);
-            read_import(source, password.as_ref(), Some(&ctx.vault_path))?
+            read_import(source, password.as_ref(), Some(&ctx.vault_path), &policy)?
         }
         other => other?,
     };

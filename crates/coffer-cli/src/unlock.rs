@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use coffer_core::{Error, Keychain, Vault, VaultKey};
+use coffer_core::{Error, Keychain, Policy, Vault, VaultKey};
 use zeroize::Zeroizing;
 
 /// Environment variable holding the vault key.
@@ -40,7 +40,7 @@ pub fn find_key(
     }
     tried.push(format!("no --key-file and no {KEY_ENV}"));
     if vault.keychain_enabled()? {
-        match Keychain.load(&vault.id()) {
+        match Keychain::new(&Policy::current()).load(&vault.id()) {
             Ok(Some(key)) => return Ok(Some((key, KeySource::Keychain))),
             Ok(None) => tried.push(format!(
                 "the system keychain has no entry for vault {}",

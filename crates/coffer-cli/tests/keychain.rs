@@ -2,7 +2,7 @@
 //! D-Bus session). `make test` runs these through `scripts/with-keyring`;
 //! a plain `cargo test` skips them because they need that session.
 
-use coffer_core::{ExposeSecret, Keychain, Vault};
+use coffer_core::{ExposeSecret, Keychain, Policy, Vault};
 
 use crate::util::{assert_error, last_line, stderr, stdout, Env};
 
@@ -27,7 +27,9 @@ fn vault_id(env: &Env) -> String {
 #[ignore = "needs a Secret Service session: run through scripts/with-keyring (make test)"]
 fn keychain_self_test_passes_on_the_real_secret_service() {
     assert!(std::env::var_os("COFFER_TEST_KEYRING").is_some(), "{NEEDS}");
-    Keychain.self_test().expect("self-test");
+    Keychain::new(&Policy::default())
+        .self_test()
+        .expect("self-test");
 }
 
 #[test]
@@ -40,7 +42,7 @@ fn key_saved_by_init_unlocks_other_processes() {
     let printed = last_line(&out);
 
     // A third process (this test) reads the same entry.
-    let stored = Keychain
+    let stored = Keychain::new(&Policy::default())
         .load(&vault_id(&env))
         .expect("load")
         .expect("entry");
@@ -55,7 +57,9 @@ fn key_saved_by_init_unlocks_other_processes() {
     assert_eq!(status["key_source"], "keychain");
     assert_eq!(status["keychain"], true);
     assert_eq!(status["locked"], false);
-    Keychain.forget(&vault_id(&env)).expect("clean up");
+    Keychain::new(&Policy::default())
+        .forget(&vault_id(&env))
+        .expect("clean up");
 }
 
 #[test]
@@ -67,7 +71,12 @@ fn missing_entry_asks_for_the_key_and_leaves_the_vault_byte_identical() {
     let key = last_line(&out);
     assert!(with_keychain(&env, &["set", "api"], b"v").status.success());
     let id = vault_id(&env);
-    assert!(Keychain.forget(&id).expect("forget"), "entry existed");
+    assert!(
+        Keychain::new(&Policy::default())
+            .forget(&id)
+            .expect("forget"),
+        "entry existed"
+    );
     let before = env.vault_bytes();
 
     for args in [vec!["get", "api"], vec!["list"], vec!["set", "x"]] {
@@ -82,7 +91,10 @@ fn missing_entry_asks_for_the_key_and_leaves_the_vault_byte_identical() {
     assert_error(&out, 1, "already exists");
     assert_eq!(env.vault_bytes(), before, "the vault file changed");
     assert!(
-        Keychain.load(&id).expect("load").is_none(),
+        Keychain::new(&Policy::default())
+            .load(&id)
+            .expect("load")
+            .is_none(),
         "nothing re-created the entry"
     );
 
@@ -108,7 +120,7 @@ fn reset_replaces_the_key_in_the_keychain() {
     assert!(out.status.success(), "{}", stderr(&out));
     let new = last_line(&out);
     assert_ne!(old, new);
-    let stored = Keychain
+    let stored = Keychain::new(&Policy::default())
         .load(&vault_id(&env))
         .expect("load")
         .expect("entry");
@@ -120,5 +132,7 @@ fn reset_replaces_the_key_in_the_keychain() {
             .count(),
         1
     );
-    Keychain.forget(&vault_id(&env)).expect("clean up");
+    Keychain::new(&Policy::default())
+        .forget(&vault_id(&env))
+        .expect("clean up");
 }

@@ -212,11 +212,9 @@ fn wrong_or_missing_password_changes_nothing() {
         3,
         "wrong password, or the file is damaged",
     );
-    assert_error(
-        &target.run(&["import", f], b""),
-        1,
-        "is encrypted; give its password",
-    );
+    let out = target.run(&["import", f], b"");
+    assert_error(&out, 1, "is encrypted; its password is needed");
+    assert_error(&out, 1, "--password-file FILE");
     assert_eq!(target.list().len(), 1);
 }
 

@@ -1,26 +1,168 @@
-//! The one error type of the core, with a stable code per variant.
+//! The one error type of the core, and the closed set of codes that every
+//! face (the CLI, the desktop app, its page) shows.
 //!
-//! Messages name what is wrong and what to do next. They never contain a
-//! secret value, a key or a password: only names, paths and counts.
+//! Messages name what is wrong and what to do next in words that fit every
+//! face: no CLI flags and no buttons (the CLI adds its flag hints itself).
+//! They never contain a secret value, a key or a password: only names,
+//! paths and counts.
 
+use std::fmt;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+
+/// Declares [`Code`] and its `snake_case` text once.
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident => $text:literal,)*) => {
+        /// The stable, machine-readable code of an error: the UI and scripts
+        /// switch on it, and it is the `code` of `{code, message}` outside Rust.
+        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Code {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The `snake_case` text of the code.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $text,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// [`Error::VaultNotFound`].
+    VaultNotFound => "vault_not_found",
+    /// [`Error::VaultExists`].
+    VaultExists => "vault_exists",
+    /// [`Error::VaultCorrupt`].
+    VaultCorrupt => "vault_corrupt",
+    /// [`Error::VaultTooNew`].
+    VaultTooNew => "vault_too_new",
+    /// [`Error::KeyTypo`].
+    KeyTypo => "key_typo",
+    /// [`Error::KeyFormat`].
+    KeyFormat => "key_format",
+    /// [`Error::WrongKey`].
+    WrongKey => "wrong_key",
+    /// [`Error::KeyUnavailable`].
+    KeyUnavailable => "key_unavailable",
+    /// [`Error::Locked`].
+    Locked => "locked",
+    /// [`Error::KeychainUnavailable`].
+    KeychainUnavailable => "keychain_unavailable",
+    /// [`Error::SecretNotFound`].
+    SecretNotFound => "secret_not_found",
+    /// [`Error::SecretDisabled`].
+    SecretDisabled => "secret_disabled",
+    /// [`Error::InvalidName`].
+    InvalidName => "invalid_name",
+    /// [`Error::InvalidValue`].
+    InvalidValue => "invalid_value",
+    /// [`Error::InvalidDomain`].
+    InvalidDomain => "invalid_domain",
+    /// [`Error::InvalidNote`].
+    InvalidNote => "invalid_note",
+    /// [`Error::StaleRecord`].
+    StaleRecord => "stale_record",
+    /// [`Error::InvalidSetting`].
+    InvalidSetting => "invalid_setting",
+    /// [`Error::RecordDamaged`].
+    RecordDamaged => "record_damaged",
+    /// [`Error::WeakPassword`].
+    WeakPassword => "weak_password",
+    /// [`Error::WrongPassword`].
+    WrongPassword => "wrong_password",
+    /// [`Error::PasswordRequired`].
+    PasswordRequired => "password_required",
+    /// [`Error::ImportInvalid`].
+    ImportInvalid => "import_invalid",
+    /// [`Error::ImportUnsupported`].
+    ImportUnsupported => "import_unsupported",
+    /// [`Error::ImportKdfLimits`].
+    ImportKdfLimits => "import_kdf_limits",
+    /// [`Error::ConflictsUnresolved`].
+    ConflictsUnresolved => "conflicts_unresolved",
+    /// [`Error::NoImport`].
+    NoImport => "no_import",
+    /// [`Error::ExportExists`].
+    ExportExists => "export_exists",
+    /// [`Error::ExportFailed`].
+    ExportFailed => "export_failed",
+    /// [`Error::PolicyDenied`].
+    PolicyDenied => "policy_denied",
+    /// [`Error::PolicyInvalid`].
+    PolicyInvalid => "policy_invalid",
+    /// [`Error::ClipboardUnavailable`].
+    ClipboardUnavailable => "clipboard_unavailable",
+    /// [`Error::InvalidArgument`].
+    InvalidArgument => "invalid_argument",
+    /// [`Error::Busy`].
+    Busy => "busy",
+    /// [`Error::Io`].
+    Io => "io",
+    /// [`Error::Database`].
+    Database => "database",
+    /// Raised by the app's page: it runs outside the Coffer app (no IPC).
+    NoIpc => "no_ipc",
+    /// Raised by the app's page: the two export passwords typed differ.
+    PasswordMismatch => "password_mismatch",
+    /// Raised by the app's page: an unencrypted export was not confirmed.
+    ConfirmRequired => "confirm_required",
+    /// Raised by the app's page: an import conflict has no decision.
+    DecisionRequired => "decision_required",
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for Code {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
 
 /// Everything that can go wrong in the core.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// There is no vault file at the path.
-    #[error("no vault at {}; create one with `coffer init`", path.display())]
+    #[error("no vault at {}; create one first", path.display())]
     VaultNotFound { path: PathBuf },
 
     /// A vault (or some other file) already exists where a new vault was to be created.
-    #[error("a file already exists at {}; it was left untouched (use `coffer reset` to start over with a new key)", path.display())]
+    #[error("a file already exists at {}; it was left untouched", path.display())]
     VaultExists { path: PathBuf },
 
     /// The file is not a Coffer vault, or it is damaged.
-    #[error("{} is not a readable Coffer vault ({detail}); it was left untouched — restore it from a backup or point --vault elsewhere", path.display())]
+    #[error("{} is not a readable Coffer vault ({detail}); it was left untouched — restore it from a backup", path.display())]
     VaultCorrupt { path: PathBuf, detail: String },
 
     /// The vault was written by a newer Coffer.
@@ -45,10 +187,8 @@ pub enum Error {
     )]
     WrongKey,
 
-    /// No vault key could be found: no key file, no environment variable, no keychain entry.
-    #[error(
-        "the vault key is not available: {reason}; pass --key-file FILE or set COFFER_VAULT_KEY"
-    )]
+    /// No vault key could be found: none given, none in the keychain.
+    #[error("the vault key is not available: {reason}")]
     KeyUnavailable { reason: String },
 
     /// The vault is locked; unlock it first.
@@ -56,15 +196,15 @@ pub enum Error {
     Locked,
 
     /// The operating system keychain cannot be used.
-    #[error("the system keychain is not usable ({detail}); keep the vault key yourself (for example `coffer init --no-keychain`)")]
+    #[error("the system keychain is not usable ({detail}); keep the vault key yourself")]
     KeychainUnavailable { detail: String },
 
     /// No secret of that name.
-    #[error("no secret named {name:?}; `coffer list` shows the names")]
+    #[error("no secret named {name:?}")]
     SecretNotFound { name: String },
 
     /// The secret exists but is disabled.
-    #[error("secret {name:?} is disabled; enable it with `coffer enable {name}` to use it")]
+    #[error("secret {name:?} is disabled; enable it to use it")]
     SecretDisabled { name: String },
 
     /// A secret name breaks the naming rules.
@@ -106,9 +246,7 @@ pub enum Error {
     WrongPassword { file: String },
 
     /// An encrypted import needs a password and none was given.
-    #[error(
-        "{file} is encrypted; give its password (--password-file FILE, or type it when asked)"
-    )]
+    #[error("{file} is encrypted; its password is needed to read it")]
     PasswordRequired { file: String },
 
     /// An import file is malformed or of no known format.
@@ -125,12 +263,16 @@ pub enum Error {
 
     /// An import has conflicts and no decision was given for some of them.
     #[error(
-        "{count} conflicting secrets need a decision: replace, keep or skip (coffer import --on-conflict); nothing was imported"
+        "{count} conflicting secrets need a decision: replace, keep both or skip; nothing was imported"
     )]
     ConflictsUnresolved { count: usize },
 
+    /// An import step came without an import to work on.
+    #[error("there is no import to {step}; choose a file, a folder or paste text first")]
+    NoImport { step: &'static str },
+
     /// The export target exists and overwriting was not asked for.
-    #[error("{} already exists; choose another file or allow overwriting (--force)", path.display())]
+    #[error("{} already exists; choose another file or allow replacing it", path.display())]
     ExportExists { path: PathBuf },
 
     /// The export could not be produced.
@@ -148,6 +290,14 @@ pub enum Error {
     /// A policy file cannot be used, so governed actions fail closed.
     #[error("the policy file {} cannot be used: {problem}; exports and other governed actions are refused until an administrator fixes it", file.display())]
     PolicyInvalid { file: PathBuf, problem: String },
+
+    /// The system clipboard cannot be used.
+    #[error("the clipboard cannot be used ({detail})")]
+    ClipboardUnavailable { detail: String },
+
+    /// A caller passed an argument that cannot be right (e.g. a malformed id).
+    #[error("invalid {what}")]
+    InvalidArgument { what: &'static str },
 
     /// Another process holds the vault busy for too long.
     #[error("the vault at {} is busy (another Coffer is writing); try again", path.display())]
@@ -172,42 +322,45 @@ pub enum Error {
 }
 
 impl Error {
-    /// The stable, machine-readable code of this error (the UI and scripts switch on it).
-    pub fn code(&self) -> &'static str {
+    /// The stable code of this error.
+    pub fn code(&self) -> Code {
         match self {
-            Error::VaultNotFound { .. } => "vault_not_found",
-            Error::VaultExists { .. } => "vault_exists",
-            Error::VaultCorrupt { .. } => "vault_corrupt",
-            Error::VaultTooNew { .. } => "vault_too_new",
-            Error::KeyTypo { .. } => "key_typo",
-            Error::KeyFormat { .. } => "key_format",
-            Error::WrongKey => "wrong_key",
-            Error::KeyUnavailable { .. } => "key_unavailable",
-            Error::Locked => "locked",
-            Error::KeychainUnavailable { .. } => "keychain_unavailable",
-            Error::SecretNotFound { .. } => "secret_not_found",
-            Error::SecretDisabled { .. } => "secret_disabled",
-            Error::InvalidName { .. } => "invalid_name",
-            Error::InvalidValue { .. } => "invalid_value",
-            Error::InvalidDomain { .. } => "invalid_domain",
-            Error::InvalidNote { .. } => "invalid_note",
-            Error::StaleRecord { .. } => "stale_record",
-            Error::InvalidSetting { .. } => "invalid_setting",
-            Error::RecordDamaged { .. } => "record_damaged",
-            Error::WeakPassword { .. } => "weak_password",
-            Error::WrongPassword { .. } => "wrong_password",
-            Error::PasswordRequired { .. } => "password_required",
-            Error::ImportInvalid { .. } => "import_invalid",
-            Error::ImportUnsupported { .. } => "import_unsupported",
-            Error::ImportKdfLimits { .. } => "import_kdf_limits",
-            Error::ConflictsUnresolved { .. } => "conflicts_unresolved",
-            Error::ExportExists { .. } => "export_exists",
-            Error::ExportFailed { .. } => "export_failed",
-            Error::PolicyDenied { .. } => "policy_denied",
-            Error::PolicyInvalid { .. } => "policy_invalid",
-            Error::Busy { .. } => "busy",
-            Error::Io { .. } => "io",
-            Error::Database { .. } => "database",
+            Error::VaultNotFound { .. } => Code::VaultNotFound,
+            Error::VaultExists { .. } => Code::VaultExists,
+            Error::VaultCorrupt { .. } => Code::VaultCorrupt,
+            Error::VaultTooNew { .. } => Code::VaultTooNew,
+            Error::KeyTypo { .. } => Code::KeyTypo,
+            Error::KeyFormat { .. } => Code::KeyFormat,
+            Error::WrongKey => Code::WrongKey,
+            Error::KeyUnavailable { .. } => Code::KeyUnavailable,
+            Error::Locked => Code::Locked,
+            Error::KeychainUnavailable { .. } => Code::KeychainUnavailable,
+            Error::SecretNotFound { .. } => Code::SecretNotFound,
+            Error::SecretDisabled { .. } => Code::SecretDisabled,
+            Error::InvalidName { .. } => Code::InvalidName,
+            Error::InvalidValue { .. } => Code::InvalidValue,
+            Error::InvalidDomain { .. } => Code::InvalidDomain,
+            Error::InvalidNote { .. } => Code::InvalidNote,
+            Error::StaleRecord { .. } => Code::StaleRecord,
+            Error::InvalidSetting { .. } => Code::InvalidSetting,
+            Error::RecordDamaged { .. } => Code::RecordDamaged,
+            Error::WeakPassword { .. } => Code::WeakPassword,
+            Error::WrongPassword { .. } => Code::WrongPassword,
+            Error::PasswordRequired { .. } => Code::PasswordRequired,
+            Error::ImportInvalid { .. } => Code::ImportInvalid,
+            Error::ImportUnsupported { .. } => Code::ImportUnsupported,
+            Error::ImportKdfLimits { .. } => Code::ImportKdfLimits,
+            Error::ConflictsUnresolved { .. } => Code::ConflictsUnresolved,
+            Error::NoImport { .. } => Code::NoImport,
+            Error::ExportExists { .. } => Code::ExportExists,
+            Error::ExportFailed { .. } => Code::ExportFailed,
+            Error::PolicyDenied { .. } => Code::PolicyDenied,
+            Error::PolicyInvalid { .. } => Code::PolicyInvalid,
+            Error::ClipboardUnavailable { .. } => Code::ClipboardUnavailable,
+            Error::InvalidArgument { .. } => Code::InvalidArgument,
+            Error::Busy { .. } => Code::Busy,
+            Error::Io { .. } => Code::Io,
+            Error::Database { .. } => Code::Database,
         }
     }
 
@@ -235,8 +388,14 @@ impl Error {
 /// `{ "code": "...", "message": "..." }`, the shape of every error outside Rust.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorBody {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
+}
+
+impl From<Error> for ErrorBody {
+    fn from(e: Error) -> Self {
+        e.body()
+    }
 }
 
 /// Result with the core [`Error`].
@@ -254,9 +413,66 @@ mod tests {
             json,
             serde_json::json!({
                 "code": "secret_not_found",
-                "message": "no secret named \"api\"; `coffer list` shows the names",
+                "message": "no secret named \"api\"",
             })
         );
+    }
+
+    #[test]
+    fn codes_are_distinct_snake_case_words() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let text = code.as_str();
+            assert!(seen.insert(text), "{text} twice");
+            assert!(
+                !text.is_empty()
+                    && text.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    && !text.starts_with('_')
+                    && !text.ends_with('_'),
+                "{text}"
+            );
+            assert_eq!(
+                serde_json::to_value(code).expect("serializes"),
+                serde_json::json!(text)
+            );
+        }
+    }
+
+    #[test]
+    fn messages_name_no_cli_flag_or_command() {
+        let samples = [
+            Error::VaultNotFound {
+                path: "/v.db".into(),
+            },
+            Error::VaultExists {
+                path: "/v.db".into(),
+            },
+            Error::VaultCorrupt {
+                path: "/v.db".into(),
+                detail: "x".into(),
+            },
+            Error::KeyUnavailable {
+                reason: "none".into(),
+            },
+            Error::KeychainUnavailable {
+                detail: "none".into(),
+            },
+            Error::SecretNotFound { name: "a".into() },
+            Error::SecretDisabled { name: "a".into() },
+            Error::PasswordRequired { file: "f".into() },
+            Error::ConflictsUnresolved { count: 2 },
+            Error::NoImport { step: "apply" },
+            Error::ExportExists {
+                path: "/e.json".into(),
+            },
+        ];
+        for e in samples {
+            let text = e.to_string();
+            assert!(
+                !text.contains("--") && !text.contains("coffer ") && !text.contains("COFFER_"),
+                "{text}"
+            );
+        }
     }
 
     #[test]

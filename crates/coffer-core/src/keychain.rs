@@ -16,17 +16,24 @@ use crate::vault::Vault;
 /// The keychain service name of every Coffer entry.
 pub const KEYCHAIN_SERVICE: &str = "coffer";
 
-/// The system keychain. Storing and loading obey the admin policy
-/// (`keychain.allowed`); forgetting an entry is always allowed.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Keychain;
+/// The system keychain, as the admin policy allows it: storing and loading
+/// obey `keychain.allowed`; forgetting an entry is always allowed.
+#[derive(Debug, Clone, Copy)]
+pub struct Keychain<'p> {
+    policy: &'p Policy,
+}
 
-impl Keychain {
+impl<'p> Keychain<'p> {
+    /// The keychain under `policy` (read at the moment of the action).
+    pub fn new(policy: &'p Policy) -> Self {
+        Keychain { policy }
+    }
+
     /// Writes, reads back and deletes a probe entry, so a keychain that
     /// accepts writes but loses them (or cannot be read) is found out
     /// before a vault key is trusted to it.
     pub fn self_test(&self) -> Result<()> {
-        Policy::current().check_keychain()?;
+        self.policy.check_keychain()?;
         let account = format!(
             "self-test-{}",
             crate::secret::SecretId(crate::crypto::random_id())
@@ -53,7 +60,7 @@ impl Keychain {
 
     /// Stores (or replaces) the key of vault `vault_id`.
     pub fn store(&self, vault_id: &str, key: &VaultKey) -> Result<()> {
-        Policy::current().check_keychain()?;
+        self.policy.check_keychain()?;
         let text: SecretString = key.to_text();
         entry(vault_id)?
             .set_password(text.expose_secret())
@@ -62,7 +69,7 @@ impl Keychain {
 
     /// The key of vault `vault_id`, or `None` when the keychain has no entry for it.
     pub fn load(&self, vault_id: &str) -> Result<Option<VaultKey>> {
-        Policy::current().check_keychain()?;
+        self.policy.check_keychain()?;
         match entry(vault_id)?.get_password() {
             Ok(text) => {
                 let text = Zeroizing::new(text);
@@ -151,7 +158,7 @@ mod tests {
     fn keep_refuses_a_key_of_another_vault_before_touching_the_keychain() {
         let dir = tempfile::tempdir().expect("tempdir");
         let (mut vault, _key) = Vault::create(&dir.path().join("v.db"), false).expect("create");
-        let err = Keychain
+        let err = Keychain::new(&Policy::default())
             .keep(&mut vault, &VaultKey::generate())
             .expect_err("wrong key");
         assert_eq!(err.code(), "wrong_key");

@@ -15,45 +15,52 @@
 //!   effect and the others are *shadowed*.
 //! - The key can live in the OS [`Keychain`].
 //! - Export/import: Coffer files (Argon2id + AES-256-GCM, or plaintext),
-//!   Postman environments and dotenv, read by [`read_import`], compared by
+//!   Postman environments, Bitwarden JSON and dotenv (one file each under
+//!   `formats/`), read by [`read_import`], compared by
 //!   [`Vault::import_preview`] and committed in one transaction by
 //!   [`Vault::import_apply`] with a [`Decision`] per conflict.
 //! - An admin [`Policy`] (system file, tightened by `COFFER_POLICY_FILE`) is
-//!   read at each governed action: export, unencrypted import, keychain use.
-//! - Every failure is an [`Error`] with a stable [`Error::code`].
+//!   read by the caller at each governed action and passed to what it
+//!   governs: [`Vault::export`], [`read_import`], [`Keychain::new`].
+//! - Every failure is an [`Error`] with a stable [`Code`] from a closed set.
 
 mod crypto;
 mod error;
+mod formats;
 mod key;
 mod keychain;
+mod password;
 mod paths;
 mod policy;
+mod private_file;
 mod process;
 mod secret;
 mod store;
-mod transfer;
 mod vault;
 
-pub use error::{Error, ErrorBody, Result};
+pub use error::{Code, Error, ErrorBody, Result};
+pub use formats::{
+    fuzz_import, read_import, FileReport, Format, ImportSet, ImportSource, Incoming, KdfParams,
+    EXPORT_VERSION, FORMAT_NAME, IMPORT_MAX_FILE_BYTES,
+};
 pub use key::{VaultKey, KEY_GROUPS, VAULT_KEY_LEN_BYTES};
 pub use keychain::{Keychain, KEYCHAIN_SERVICE};
+pub use password::{password_strength, ExportPassword, EXPORT_PASSWORD_MIN_CHARS};
 pub use paths::{default_vault_path, VAULT_ENV, VAULT_FILE_NAME};
 pub use policy::{
-    system_policy_path, ExportKind, Policy, PolicyFailure, Setting, POLICY_ENV, POLICY_VERSION,
+    system_policy_path, ExportKind, Policy, PolicyFailure, PolicySource, Setting, POLICY_ENV,
+    POLICY_VERSION,
 };
+pub use private_file::write_private_file;
 pub use process::disable_core_dumps;
 pub use secret::{
     normalize_name, NewSecret, SecretId, SecretInfo, SecretPatch, Target, Timestamp, DOMAINS_MAX,
     NAME_MAX_CHARS, NOTE_MAX_CHARS, VALUE_MAX_BYTES,
 };
 pub use store::FORMAT_VERSION;
-pub use transfer::{
-    fuzz_import, password_strength, read_import, write_export_file, ExportPassword, FileReport,
-    Format, ImportSet, ImportSource, Incoming, KdfParams, EXPORT_PASSWORD_MIN_CHARS,
-    EXPORT_VERSION, FORMAT_NAME, IMPORT_MAX_FILE_BYTES,
-};
 pub use vault::{
-    Conflict, Decision, ExportRequest, ImportSummary, Preview, SetOutcome, Settings, Vault,
+    Conflict, Decision, ExportRequest, ImportSummary, PreparedExport, Preview, SetOutcome,
+    Settings, SettingsInForce, Vault, AUTO_LOCK_MAX_MINUTES, CLIPBOARD_CLEAR_MAX_SECONDS,
     DATA_KEY_MAX_ENCRYPTIONS,
 };
 

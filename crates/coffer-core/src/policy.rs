@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::transfer::EXPORT_PASSWORD_MIN_CHARS;
+use crate::password::EXPORT_PASSWORD_MIN_CHARS;
 
 /// Environment variable naming an extra policy file that can only tighten the system one.
 pub const POLICY_ENV: &str = "COFFER_POLICY_FILE";
@@ -144,13 +144,35 @@ pub fn system_policy_path() -> PathBuf {
     }
 }
 
+/// Where the policy is read from: the system file and, optionally, an extra
+/// file that can only tighten it. Read anew at every governed action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicySource {
+    pub system: PathBuf,
+    pub extra: Option<PathBuf>,
+}
+
+impl PolicySource {
+    /// The platform's system file and the file `COFFER_POLICY_FILE` names.
+    pub fn from_env() -> PolicySource {
+        PolicySource {
+            system: system_policy_path(),
+            extra: std::env::var_os(POLICY_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+        }
+    }
+
+    /// The policy these files make now.
+    pub fn load(&self) -> Policy {
+        Policy::load(&self.system, self.extra.as_deref())
+    }
+}
+
 impl Policy {
     /// The policy in force now: the system file, tightened by `COFFER_POLICY_FILE`.
     pub fn current() -> Policy {
-        let extra = std::env::var_os(POLICY_ENV)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from);
-        Policy::load(&system_policy_path(), extra.as_deref())
+        PolicySource::from_env().load()
     }
 
     /// The policy from `system` (absent = no restriction) and `extra` (must exist when named).
@@ -390,5 +412,4 @@ fn read_file(path: &Path, required: bool) -> std::result::Result<Option<File>, S
 }
 
 #[cfg(test)]
-#[path = "policy_tests.rs"]
 mod tests;

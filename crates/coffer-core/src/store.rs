@@ -1,13 +1,14 @@
 //! The SQLite file: creating it, opening it without ever rewriting a bad one,
 //! the schema and its migrations.
 
-use std::fs::{self, OpenOptions};
-use std::path::{Path, PathBuf};
+use std::fs;
+use std::path::Path;
 
-use rusqlite::{Connection, ErrorCode, OpenFlags};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
 
 use crate::crypto::random_id;
 use crate::error::{Error, Result};
+use crate::private_file::{parent_dir, publish};
 
 /// `PRAGMA application_id` of every Coffer vault ("CofR").
 pub const APPLICATION_ID: i32 = 0x436F_6652;
@@ -65,18 +66,18 @@ pub(crate) fn open_existing(path: &Path) -> Result<Connection> {
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| sqlite_error(path, e))?;
+    .at(path)?;
     // Until the file is known to be a vault this build can use, closing must
     // not fold a leftover WAL into it.
     conn.set_db_config(
         rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
         true,
     )
-    .map_err(|e| sqlite_error(path, e))?;
+    .at(path)?;
     configure(&conn, path)?;
     let app_id: i32 = conn
         .pragma_query_value(None, "application_id", |r| r.get(0))
-        .map_err(|e| sqlite_error(path, e))?;
+        .at(path)?;
     if app_id != APPLICATION_ID {
         return Err(Error::VaultCorrupt {
             path: path.to_owned(),
@@ -85,7 +86,7 @@ pub(crate) fn open_existing(path: &Path) -> Result<Connection> {
     }
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
-        .map_err(|e| sqlite_error(path, e))?;
+        .at(path)?;
     if version > FORMAT_VERSION {
         return Err(Error::VaultTooNew {
             path: path.to_owned(),
@@ -106,7 +107,7 @@ pub(crate) fn open_existing(path: &Path) -> Result<Connection> {
         rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
         false,
     )
-    .map_err(|e| sqlite_error(path, e))?;
+    .at(path)?;
     Ok(conn)
 }
 
@@ -153,95 +154,65 @@ pub(crate) fn create_new(
     path: &Path,
     init: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
 ) -> Result<Connection> {
-    if fs::symlink_metadata(path).is_ok() {
-        return Err(Error::VaultExists {
-            path: path.to_owned(),
-        });
-    }
-    let dir = parent_dir(path);
-    create_private_dir(&dir)?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "vault.db".into());
-    let tmp = dir.join(format!(
-        ".{file_name}.new-{}",
-        crate::secret::SecretId(random_id())
-    ));
-    let result = build_at(&tmp, init).and_then(|()| {
-        // `hard_link` fails if the target exists: never replace a vault.
-        fs::hard_link(&tmp, path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::VaultExists {
-                    path: path.to_owned(),
-                }
-            } else {
-                Error::io("cannot create", path, e)
-            }
-        })
-    });
-    let _ = fs::remove_file(&tmp);
-    result?;
-    sync_dir(&dir);
+    create_private_dir(&parent_dir(path))?;
+    let exists = || Error::VaultExists {
+        path: path.to_owned(),
+    };
+    publish(path, false, exists, |tmp, file| {
+        drop(file);
+        build_at(tmp, init)
+    })?;
     open_existing(path)
 }
 
+/// Builds a vault in the empty file `tmp`.
 fn build_at(tmp: &Path, init: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>) -> Result<()> {
-    let mut file = OpenOptions::new();
-    file.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
-    file.open(tmp)
-        .map_err(|e| Error::io("cannot create", tmp, e))?;
     let mut conn = Connection::open_with_flags(
         tmp,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| sqlite_error(tmp, e))?;
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .map_err(|e| sqlite_error(tmp, e))?;
+    .at(tmp)?;
+    conn.pragma_update(None, "journal_mode", "WAL").at(tmp)?;
     configure(&conn, tmp)?;
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(|e| sqlite_error(tmp, e))?;
+        .at(tmp)?;
     tx.pragma_update(None, "application_id", APPLICATION_ID)
-        .map_err(|e| sqlite_error(tmp, e))?;
+        .at(tmp)?;
     for step in MIGRATIONS {
-        tx.execute_batch(step).map_err(|e| sqlite_error(tmp, e))?;
+        tx.execute_batch(step).at(tmp)?;
     }
     tx.pragma_update(None, "user_version", FORMAT_VERSION)
-        .map_err(|e| sqlite_error(tmp, e))?;
+        .at(tmp)?;
     init(&tx)?;
-    tx.commit().map_err(|e| sqlite_error(tmp, e))?;
+    tx.commit().at(tmp)?;
     // Closing checkpoints the WAL into the main file and removes it.
     conn.close().map_err(|(_, e)| sqlite_error(tmp, e))?;
     Ok(())
 }
 
 fn migrate(conn: &Connection, path: &Path, from: i64) -> Result<()> {
-    conn.execute_batch("BEGIN IMMEDIATE")
-        .map_err(|e| sqlite_error(path, e))?;
+    conn.execute_batch("BEGIN IMMEDIATE").at(path)?;
     let result = (|| {
         // Re-read under the write lock: another process may have migrated.
         let current: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| sqlite_error(path, e))?;
+            .at(path)?;
         for step in MIGRATIONS.iter().skip(current.max(from) as usize) {
-            conn.execute_batch(step)
-                .map_err(|e| sqlite_error(path, e))?;
+            conn.execute_batch(step).at(path)?;
         }
         conn.pragma_update(None, "user_version", FORMAT_VERSION)
-            .map_err(|e| sqlite_error(path, e))
+            .at(path)
     })();
     let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-    conn.execute_batch(end).map_err(|e| sqlite_error(path, e))?;
+    conn.execute_batch(end).at(path)?;
     result
 }
 
 /// Per-connection settings. None of them writes to the file.
 fn configure(conn: &Connection, path: &Path) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
-        .map_err(|e| sqlite_error(path, e))?;
+        .at(path)?;
     conn.execute_batch(
         "PRAGMA synchronous = FULL;
          PRAGMA cache_size = -32768;
@@ -249,11 +220,11 @@ fn configure(conn: &Connection, path: &Path) -> Result<()> {
          PRAGMA foreign_keys = ON;
          PRAGMA trusted_schema = OFF;",
     )
-    .map_err(|e| sqlite_error(path, e))
+    .at(path)
 }
 
 /// Maps an SQLite error to the core error, naming the vault file.
-pub(crate) fn sqlite_error(path: &Path, e: rusqlite::Error) -> Error {
+fn sqlite_error(path: &Path, e: rusqlite::Error) -> Error {
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => Error::VaultCorrupt {
             path: path.to_owned(),
@@ -273,16 +244,36 @@ pub(crate) fn sqlite_error(path: &Path, e: rusqlite::Error) -> Error {
     }
 }
 
+/// Attaches the vault file to an SQLite error: `.at(path)?` is the one way a
+/// database error becomes a core [`Error`].
+pub(crate) trait SqlResult<T> {
+    fn at(self, path: &Path) -> Result<T>;
+}
+
+impl<T> SqlResult<T> for rusqlite::Result<T> {
+    fn at(self, path: &Path) -> Result<T> {
+        self.map_err(|e| sqlite_error(path, e))
+    }
+}
+
+/// The value of `key` in the `meta` table; a missing entry means a damaged vault.
+pub(crate) fn read_meta<T: rusqlite::types::FromSql>(
+    conn: &Connection,
+    path: &Path,
+    key: &str,
+) -> Result<T> {
+    conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")
+        .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+        .at(path)?
+        .ok_or_else(|| Error::VaultCorrupt {
+            path: path.to_owned(),
+            detail: format!("the `{key}` entry is missing"),
+        })
+}
+
 /// A fresh random vault id.
 pub(crate) fn new_vault_id() -> [u8; 16] {
     random_id()
-}
-
-fn parent_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    }
 }
 
 fn create_private_dir(dir: &Path) -> Result<()> {
@@ -293,13 +284,6 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     builder
         .create(dir)
         .map_err(|e| Error::io("cannot create the folder", dir, e))
-}
-
-fn sync_dir(dir: &Path) {
-    // Best effort: makes the new name durable on filesystems that need it.
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
 }
 
 #[cfg(test)]
@@ -331,7 +315,7 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert!(
-            names.iter().all(|n| !n.to_string_lossy().contains(".new-")),
+            names.iter().all(|n| !n.to_string_lossy().contains(".tmp-")),
             "{names:?}"
         );
     }

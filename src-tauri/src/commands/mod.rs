@@ -1,16 +1,10 @@
-//! The IPC commands: each takes state, calls the core, maps the error to `{code, message}`.
+//! The IPC commands, one module per screen: each command takes state, calls
+//! the core, and returns its error as `{code, message}` ([`reply::Reply`]).
+//! The list of commands is written once, in `list.rs`.
 
+pub mod export;
+pub mod import;
+pub mod reply;
 pub mod secrets;
 pub mod settings;
-pub mod transfer;
 pub mod vault;
-
-use coffer_core::ErrorBody;
-
-/// An argument the webview sent that cannot be right (a malformed id).
-pub fn invalid_argument(message: &str) -> ErrorBody {
-    ErrorBody {
-        code: "invalid_argument",
-        message: message.to_owned(),
-    }
-}

@@ -1,23 +1,18 @@
-//! Secrets: list (metadata only), create, update, delete, reveal one value.
+//! Secrets: list (metadata only), create, update, delete, reveal one value,
+//! copy a value or a reference.
 
-use coffer_core::{
-    ErrorBody, ExposeSecret, NewSecret, SecretId, SecretInfo, SecretPatch, SecretString, Target,
-};
+use coffer_core::{ExposeSecret, NewSecret, SecretInfo, SecretPatch, SecretString, Target};
 use serde::Deserialize;
 use tauri::State;
 
-use super::invalid_argument;
+use super::reply::{secret_id, Reply};
 use crate::clipboard::Clipboard;
 use crate::state::AppState;
 
-fn id(text: &str) -> Result<SecretId, ErrorBody> {
-    SecretId::parse(text).ok_or_else(|| invalid_argument("that is not a secret id"))
-}
-
 /// Metadata of every secret; values never cross here.
 #[tauri::command]
-pub fn secret_list(state: State<'_, AppState>) -> Result<Vec<SecretInfo>, ErrorBody> {
-    state.with_vault(|v| v.list())
+pub fn secret_list(state: State<'_, AppState>) -> Reply<Vec<SecretInfo>> {
+    Ok(state.with_vault(|v| v.list())?)
 }
 
 /// A new secret from the form.
@@ -38,10 +33,7 @@ fn yes() -> bool {
 }
 
 #[tauri::command]
-pub fn secret_create(
-    state: State<'_, AppState>,
-    secret: SecretInput,
-) -> Result<SecretInfo, ErrorBody> {
+pub fn secret_create(state: State<'_, AppState>, secret: SecretInput) -> Reply<SecretInfo> {
     let new = NewSecret {
         name: secret.name,
         value: SecretString::from(secret.value),
@@ -49,7 +41,7 @@ pub fn secret_create(
         allowed_domains: secret.allowed_domains,
         note: secret.note,
     };
-    state.with_vault(|v| v.create_secret(new))
+    Ok(state.with_vault(|v| v.create_secret(new))?)
 }
 
 /// Changes from the form; absent fields stay as they are.
@@ -67,8 +59,8 @@ pub fn secret_update(
     state: State<'_, AppState>,
     id: String,
     patch: PatchInput,
-) -> Result<SecretInfo, ErrorBody> {
-    let target = Target::Id(self::id(&id)?);
+) -> Reply<SecretInfo> {
+    let target = Target::Id(secret_id(&id)?);
     let patch = SecretPatch {
         name: patch.name,
         value: patch.value.map(SecretString::from),
@@ -76,23 +68,21 @@ pub fn secret_update(
         allowed_domains: patch.allowed_domains,
         note: patch.note,
     };
-    state.with_vault(|v| v.update(target, patch))
+    Ok(state.with_vault(|v| v.update(target, patch))?)
 }
 
 #[tauri::command]
-pub fn secret_delete(state: State<'_, AppState>, id: String) -> Result<SecretInfo, ErrorBody> {
-    let target = Target::Id(self::id(&id)?);
-    state.with_vault(|v| v.delete(target))
+pub fn secret_delete(state: State<'_, AppState>, id: String) -> Reply<SecretInfo> {
+    let target = Target::Id(secret_id(&id)?);
+    Ok(state.with_vault(|v| v.delete(target))?)
 }
 
 /// The one value the user asked to see.
 #[tauri::command]
-pub fn secret_reveal(state: State<'_, AppState>, id: String) -> Result<String, ErrorBody> {
-    let target = Target::Id(self::id(&id)?);
-    state.with_vault(|v| {
-        v.reveal(target)
-            .map(|(_, value)| value.expose_secret().to_owned())
-    })
+pub fn secret_reveal(state: State<'_, AppState>, id: String) -> Reply<String> {
+    let target = Target::Id(secret_id(&id)?);
+    let (_, value) = state.with_vault(|v| v.reveal(target))?;
+    Ok(value.expose_secret().to_owned())
 }
 
 /// Copies one value to the clipboard from Rust (it never reaches the page)
@@ -102,10 +92,14 @@ pub fn secret_copy(
     state: State<'_, AppState>,
     clipboard: State<'_, Clipboard>,
     id: String,
-) -> Result<u32, ErrorBody> {
-    let target = Target::Id(self::id(&id)?);
-    let value = state.with_vault(|v| v.reveal(target).map(|(_, value)| value))?;
-    clipboard.copy_secret(&state, value.expose_secret())
+) -> Reply<u32> {
+    let target = Target::Id(secret_id(&id)?);
+    let (value, settings) = state.with_vault(|v| {
+        let (_, value) = v.reveal(target)?;
+        Ok((value, v.settings()?))
+    })?;
+    let seconds = settings.in_force(&state.policy()).clipboard_clear_seconds;
+    Ok(clipboard.copy_secret(value.expose_secret(), seconds)?)
 }
 
 /// Copies `{{vault:NAME}}` for the secret and returns it.
@@ -114,8 +108,8 @@ pub fn secret_copy_reference(
     state: State<'_, AppState>,
     clipboard: State<'_, Clipboard>,
     id: String,
-) -> Result<String, ErrorBody> {
-    let target = Target::Id(self::id(&id)?);
+) -> Reply<String> {
+    let target = Target::Id(secret_id(&id)?);
     let info = state.with_vault(|v| v.info(target))?;
     let reference = format!("{{{{vault:{}}}}}", info.name);
     clipboard.copy(&reference, None)?;

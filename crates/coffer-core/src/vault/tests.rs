@@ -1,5 +1,16 @@
+//! The vault's own behaviour: lifecycle, keys, secrets, settings, and the
+//! guarantees against other processes and a tampered file. Export and import
+//! are in [`transfer`].
+
+mod transfer;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+use secrecy::{ExposeSecret, SecretString};
+
 use super::*;
-use crate::secret::NewSecret;
+use crate::secret::{NewSecret, SecretPatch, Target};
 
 fn temp_vault() -> (tempfile::TempDir, PathBuf, Vault, VaultKey) {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -1,11 +1,9 @@
-//! A policy error reaches the UI as its code. Its own test binary: it sets
-//! COFFER_POLICY_FILE for the whole process.
-
-mod common;
+//! The admin policy over IPC: refusals reach the UI as their code, and the
+//! UI learns what to grey out and why.
 
 use serde_json::json;
 
-use common::{invoke, mock_app};
+use crate::common::{invoke, mock_app_with_policy};
 
 #[test]
 fn a_forbidden_keychain_reaches_the_ui_as_policy_denied() {
@@ -16,8 +14,7 @@ fn a_forbidden_keychain_reaches_the_ui_as_policy_denied() {
         r#"{"version": 1, "keychain": {"allowed": false}, "auto_lock": {"max_idle_minutes": 10}, "clipboard": {"max_clear_seconds": 20}, "export": {"formats": ["encrypted"]}}"#,
     )
     .expect("write");
-    std::env::set_var("COFFER_POLICY_FILE", &policy);
-    let (_app, window) = mock_app(dir.path().join("vault.db"));
+    let (_app, window) = mock_app_with_policy(dir.path().join("vault.db"), &policy);
     let call = |cmd: &str, args: serde_json::Value| invoke(&window, cmd, args);
     let status = call("vault_status", json!({})).expect("status");
     assert_eq!(

@@ -277,11 +277,11 @@ fn export_obeys_the_policy_at_the_moment_of_the_action() {
     );
     let fast = crate::KdfParams::default();
     let err = vault
-        .export_under(&only_encrypted, crate::ExportRequest::Plaintext, fast)
+        .prepare_export_with(&only_encrypted, crate::ExportRequest::Plaintext, fast)
         .expect_err("plaintext refused");
     assert_eq!(err.code(), "policy_denied");
     let err = vault
-        .export_under(
+        .prepare_export_with(
             &only_encrypted,
             crate::ExportRequest::Encrypted(SecretString::from(
                 "tangerine-oxide-marble-7".to_owned(),
@@ -295,12 +295,62 @@ fn export_obeys_the_policy_at_the_moment_of_the_action() {
             && err.to_string().contains("export.min_password_length"),
         "{err}"
     );
-    let ok = vault.export_under(
+    let ok = vault.prepare_export_with(
         &only_encrypted,
         crate::ExportRequest::Encrypted(SecretString::from(
             "tangerine oxide marble seventy-seven".to_owned(),
         )),
         fast,
     );
-    assert!(ok.is_ok());
+    assert!(ok.and_then(crate::PreparedExport::write).is_ok());
+}
+
+#[test]
+fn settings_in_force_are_clamped_and_say_by_which_file() {
+    let f = Files::new();
+    let path = f.write(
+        "caps.json",
+        r#"{"version": 1, "auto_lock": {"max_idle_minutes": 10}, "clipboard": {"max_clear_seconds": 20}}"#,
+    );
+    let policy = Policy::load(&f.missing(), Some(&path));
+    let stored = crate::Settings {
+        auto_lock_minutes: 0,
+        clipboard_clear_seconds: 5,
+    };
+    let got = stored.in_force(&policy);
+    assert_eq!(
+        (got.auto_lock_minutes, got.clipboard_clear_seconds),
+        (10, 5)
+    );
+    let why = got.auto_lock_limited_by.expect("limited");
+    assert!(
+        why.contains("limited to 10") && why.contains("caps.json"),
+        "{why}"
+    );
+    assert_eq!(got.clipboard_limited_by, None);
+    let free = stored.in_force(&Policy::default());
+    assert_eq!(
+        (free.auto_lock_minutes, free.auto_lock_limited_by),
+        (0, None)
+    );
+}
+
+#[test]
+fn a_policy_source_reads_the_files_anew_each_time() {
+    let f = Files::new();
+    let extra = f.write("extra.json", r#"{"version": 1}"#);
+    let source = PolicySource {
+        system: f.missing(),
+        extra: Some(extra.clone()),
+    };
+    assert!(source.load().check_keychain().is_ok());
+    std::fs::write(&extra, r#"{"version": 1, "keychain": {"allowed": false}}"#).expect("write");
+    assert_eq!(
+        source
+            .load()
+            .check_keychain()
+            .expect_err("now refused")
+            .code(),
+        "policy_denied"
+    );
 }

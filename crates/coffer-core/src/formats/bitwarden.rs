@@ -24,7 +24,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::{FileError, Incoming};
+use super::incoming::{FileError, Incoming};
 use crate::secret::NOTE_MAX_CHARS;
 
 /// PBKDF2 iterations accepted from a file (Bitwarden's own minimum is 5,000; its default 600,000).
@@ -388,5 +388,4 @@ fn host_of(uri: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-#[path = "bitwarden_tests.rs"]
 mod tests;

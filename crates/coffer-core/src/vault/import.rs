@@ -1,24 +1,21 @@
-//! Export of a vault, and the two steps of an import: preview, then apply in
-//! one transaction.
+//! The two steps of an import: preview (compares, changes nothing), then
+//! apply in one transaction with a decision per conflict.
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
+use rusqlite::{params, Connection};
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
-use super::*;
-use crate::policy::{ExportKind, Policy};
-use crate::transfer::{
-    write_encrypted, write_plaintext, ExportPassword, ImportSet, Incoming, KdfParams, SecretOut,
-};
-
-/// What [`Vault::export`] is asked to write.
-pub enum ExportRequest {
-    /// Argon2id + AES-256-GCM under this password.
-    Encrypted(SecretString),
-    /// Every value in the clear.
-    Plaintext,
-}
+use super::records::{damaged, each_record, Columns, Meta, Writer};
+use super::Vault;
+use crate::crypto::Cipher;
+use crate::error::{Error, Result};
+use crate::formats::{ImportSet, Incoming};
+use crate::secret::{SecretId, Timestamp};
+use crate::store::SqlResult;
 
 /// What to do with an incoming secret whose name exists with other content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,107 +81,13 @@ enum Class {
 }
 
 impl Vault {
-    /// The whole vault as an export file, if the admin policy (read now)
-    /// allows it: encrypted under a password that passes the export rules
-    /// (the policy may raise the minimum length), or plaintext.
-    pub fn export(&mut self, request: ExportRequest) -> Result<Zeroizing<Vec<u8>>> {
-        self.export_under(&Policy::current(), request, KdfParams::default())
-    }
-
-    pub(crate) fn export_under(
-        &mut self,
-        policy: &Policy,
-        request: ExportRequest,
-        params: KdfParams,
-    ) -> Result<Zeroizing<Vec<u8>>> {
-        match request {
-            ExportRequest::Plaintext => {
-                policy.check_export(ExportKind::Plaintext)?;
-                self.export_with(None, params)
-            }
-            ExportRequest::Encrypted(password) => {
-                policy.check_export(ExportKind::Encrypted)?;
-                policy.check_password_length(password.expose_secret().chars().count())?;
-                let password = ExportPassword::new(password, policy.min_password_length.value)?;
-                self.export_with(Some(&password), params)
-            }
-        }
-    }
-
-    pub(crate) fn export_with(
-        &mut self,
-        password: Option<&ExportPassword>,
-        params: KdfParams,
-    ) -> Result<Zeroizing<Vec<u8>>> {
-        let records = self.all_records()?;
-        let secrets: Vec<SecretOut<'_>> = records
-            .iter()
-            .map(|(meta, value)| SecretOut {
-                name: &meta.name,
-                value: value.expose_secret(),
-                enabled: meta.enabled,
-                allowed_domains: &meta.domains,
-                note: &meta.note,
-                created_at: Timestamp(meta.created).rfc3339(),
-                updated_at: Timestamp(meta.updated).rfc3339(),
-            })
-            .collect();
-        let now = Timestamp::now();
-        match password {
-            Some(p) => write_encrypted(&secrets, now, p.secret(), params),
-            None => Ok(write_plaintext(&secrets, now)),
-        }
-    }
-
-    /// Every record with its value, oldest write first (so an import of the
-    /// export keeps which secret of a name is in effect).
-    fn all_records(&mut self) -> Result<Vec<(Meta, SecretString)>> {
-        let keys = self.unlocked.as_mut().ok_or(Error::Locked)?;
-        load_all_data_keys(&self.conn, &self.path, &self.id, keys)?;
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, key_generation, meta, value, seq FROM secrets")
-            .map_err(|e| sqlite_error(&self.path, e))?;
-        let mut rows = stmt.query([]).map_err(|e| sqlite_error(&self.path, e))?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(|e| sqlite_error(&self.path, e))? {
-            let get = |i| row.get::<_, Vec<u8>>(i);
-            let id = record_id(
-                &self.path,
-                &get(0).map_err(|e| sqlite_error(&self.path, e))?,
-            )?;
-            let generation: i64 = row.get(1).map_err(|e| sqlite_error(&self.path, e))?;
-            let seq: i64 = row.get(4).map_err(|e| sqlite_error(&self.path, e))?;
-            // Reloads the keys if another process made a generation since.
-            let cipher = data_cipher(&self.conn, &self.path, &self.id, keys, generation)?;
-            let meta = open_meta(
-                cipher,
-                &self.id,
-                &id,
-                &get(2).map_err(|e| sqlite_error(&self.path, e))?,
-            )?;
-            let value = open_value_blob(
-                cipher,
-                &self.id,
-                &id,
-                &get(3).map_err(|e| sqlite_error(&self.path, e))?,
-            )?;
-            out.push((seq, meta, value));
-        }
-        out.sort_unstable_by_key(|(seq, ..)| *seq);
-        Ok(out.into_iter().map(|(_, m, v)| (m, v)).collect())
-    }
-
     /// Compares an import with the vault; changes nothing.
     pub fn import_preview(&mut self, set: &ImportSet) -> Result<Preview> {
         let keys = self.unlocked.as_mut().ok_or(Error::Locked)?;
         // One read transaction: a consistent snapshot while another process
         // writes, with the data keys read inside it.
-        let tx = self
-            .conn
-            .unchecked_transaction()
-            .map_err(|e| sqlite_error(&self.path, e))?;
-        load_all_data_keys(&tx, &self.path, &self.id, keys)?;
+        let tx = self.conn.unchecked_transaction().at(&self.path)?;
+        keys.load_data_keys(&tx, &self.path, &self.id)?;
         let present = name_indexes(&tx, &self.path)?;
         let mut preview = Preview::default();
         for (i, item) in set.secrets.iter().enumerate() {
@@ -330,12 +233,9 @@ fn classify(existing: &[Existing], item: &Incoming) -> Class {
 fn name_indexes(conn: &Connection, path: &Path) -> Result<HashSet<Vec<u8>>> {
     let mut stmt = conn
         .prepare_cached("SELECT DISTINCT name_index FROM secrets")
-        .map_err(|e| sqlite_error(path, e))?;
-    let rows = stmt
-        .query_map([], |r| r.get(0))
-        .map_err(|e| sqlite_error(path, e))?;
-    rows.collect::<rusqlite::Result<_>>()
-        .map_err(|e| sqlite_error(path, e))
+        .at(path)?;
+    let rows = stmt.query_map([], |r| r.get(0)).at(path)?;
+    rows.collect::<rusqlite::Result<_>>().at(path)
 }
 
 /// Every record named `name` (already normalized), newest first. `present`
@@ -352,38 +252,27 @@ fn same_name(
     if !present.contains(&blind[..]) {
         return Ok(Vec::new());
     }
-    let mut stmt = conn
-        .prepare_cached("SELECT id, key_generation, meta, value FROM secrets WHERE name_index = ?1 ORDER BY seq DESC")
-        .map_err(|e| sqlite_error(path, e))?;
-    let mut rows = stmt
-        .query(params![&blind[..]])
-        .map_err(|e| sqlite_error(path, e))?;
     let mut out = Vec::new();
-    while let Some(row) = rows.next().map_err(|e| sqlite_error(path, e))? {
-        let get = |i| row.get::<_, Vec<u8>>(i);
-        let id = record_id(path, &get(0).map_err(|e| sqlite_error(path, e))?)?;
-        let generation: i64 = row.get(1).map_err(|e| sqlite_error(path, e))?;
-        let cipher = data.get(&generation).ok_or_else(|| damaged(&id))?;
-        let meta = open_meta(
-            cipher,
-            vault_id,
-            &id,
-            &get(2).map_err(|e| sqlite_error(path, e))?,
-        )?;
-        if meta.name != name {
-            return Err(damaged(&id));
-        }
-        let value = open_value_blob(
-            cipher,
-            vault_id,
-            &id,
-            &get(3).map_err(|e| sqlite_error(path, e))?,
-        )?;
-        out.push(Existing { id, meta, value });
-    }
+    each_record(
+        conn,
+        path,
+        Columns::WithValue,
+        "WHERE name_index = ?1 ORDER BY seq DESC",
+        params![&blind[..]],
+        |row| {
+            let cipher = data.get(&row.generation).ok_or_else(|| damaged(&row.id))?;
+            let meta = row.open_meta(cipher, vault_id)?;
+            if meta.name != name {
+                return Err(damaged(&row.id));
+            }
+            let value = row.open_value(cipher, vault_id)?;
+            out.push(Existing {
+                id: row.id,
+                meta,
+                value,
+            });
+            Ok(())
+        },
+    )?;
     Ok(out)
 }
-
-#[cfg(test)]
-#[path = "vault_transfer_tests.rs"]
-mod tests;

@@ -1,14 +1,12 @@
 //! The command layer on tauri's mock runtime: each command's success and
 //! error shape as the webview receives them.
 
-mod common;
-
 use coffer_desktop::state::AppState;
 use serde_json::{json, Value};
 use tauri::test::MockRuntime;
 use tauri::{Manager, WebviewWindow};
 
-use common::{invoke, mock_app};
+use crate::common::{invoke, mock_app};
 
 struct App {
     _dir: tempfile::TempDir,
@@ -406,18 +404,17 @@ fn dropped_paths_are_previewed_and_encrypted_ones_ask_for_a_password() {
     std::fs::write(dir.path().join(".env"), "TOKEN=t\n").expect("write");
     let state = app.window.state::<AppState>();
     // What the window's drag-and-drop handler calls with the dropped paths.
-    let view =
-        coffer_desktop::commands::transfer::import_paths(&state, vec![dir.path().to_owned()])
-            .expect("preview");
+    let view = coffer_desktop::commands::import::import_paths(&state, vec![dir.path().to_owned()])
+        .expect("preview");
     assert_eq!(view.preview.new, 1);
     let encrypted = format!(
         "{}/../docs/vectors/v1-encrypted.json",
         env!("CARGO_MANIFEST_DIR")
     );
-    let view = coffer_desktop::commands::transfer::import_paths(&state, vec![encrypted.into()])
+    let view = coffer_desktop::commands::import::import_paths(&state, vec![encrypted.into()])
         .expect("needs password");
     assert!(view.needs_password.is_some());
-    let password = include_str!("../../docs/vectors/v1-encrypted.password");
+    let password = include_str!("../../../docs/vectors/v1-encrypted.password");
     assert_eq!(
         app.err("import_unlock", json!({"password": "wrong password here"})),
         "wrong_password"
@@ -434,9 +431,9 @@ fn dropped_paths_are_previewed_and_encrypted_ones_ask_for_a_password() {
     );
     // The vault file itself is refused as a source.
     let vault_path = state.vault_path.clone();
-    let err = coffer_desktop::commands::transfer::import_paths(&state, vec![vault_path])
+    let err = coffer_desktop::commands::import::import_paths(&state, vec![vault_path])
         .expect_err("the vault itself");
-    assert_eq!(err.code, "import_invalid");
+    assert_eq!(err.code(), "import_invalid");
 }
 
 #[test]
@@ -507,4 +504,43 @@ fn keychain_on_refuses_a_key_of_another_vault() {
         false,
         "nothing was stored"
     );
+}
+
+#[test]
+fn every_lock_path_tells_the_page_and_forgets_a_pending_import() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use tauri::Listener;
+
+    let app = app();
+    let key = app.created();
+    let locked = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&locked);
+    app.window.app_handle().listen_any("locked", move |_| {
+        seen.fetch_add(1, Ordering::SeqCst);
+    });
+    let handle = app.window.app_handle().clone();
+    for (i, what) in ["the Lock command", "the tray's Lock"]
+        .into_iter()
+        .enumerate()
+    {
+        app.ok("import_paste", json!({"text": "PENDING=1\n"}));
+        if i == 0 {
+            app.ok("vault_lock", json!({}));
+        } else {
+            coffer_desktop::desktop::on_menu(&handle, "lock");
+        }
+        assert_eq!(locked.load(Ordering::SeqCst), i + 1, "{what}: no event");
+        assert_eq!(
+            app.ok("vault_status", json!({}))["unlocked"],
+            false,
+            "{what}"
+        );
+        app.ok("vault_unlock", json!({"key": key}));
+        assert_eq!(
+            app.err("import_apply", json!({"default": null, "overrides": {}})),
+            "no_import",
+            "{what}: the pending import survived the lock"
+        );
+    }
 }

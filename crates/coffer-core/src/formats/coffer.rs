@@ -14,7 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::{FileError, Incoming};
+use super::incoming::{FileError, Incoming};
 use crate::error::{Error, Result};
 use crate::secret::Timestamp;
 
@@ -566,5 +566,50 @@ mod tests {
             assert!(err.contains(needle), "{err}");
         }
         assert!(KdfParams::default().check().is_ok());
+    }
+
+    /// The plaintext test vector of `docs/export-format.md`, written anew
+    /// from what it reads, is the same bytes.
+    const PLAINTEXT: &[u8] = include_bytes!("../../../../docs/vectors/v1-plaintext.json");
+
+    #[test]
+    fn plaintext_vector_write_parse_write_is_byte_identical() {
+        let set = crate::formats::read_import(
+            crate::formats::ImportSource::Text {
+                label: "vector",
+                bytes: PLAINTEXT,
+            },
+            None,
+            None,
+            &crate::policy::Policy::default(),
+        )
+        .expect("reads");
+        let file: serde_json::Value = serde_json::from_slice(PLAINTEXT).expect("json");
+        let exported_at =
+            Timestamp::parse_rfc3339(file["exported_at"].as_str().expect("exported_at"))
+                .expect("time");
+        let times: Vec<(String, String)> = set
+            .secrets
+            .iter()
+            .map(|s| {
+                let t = |t: Option<Timestamp>| t.map(Timestamp::rfc3339).unwrap_or_default();
+                (t(s.created_at), t(s.updated_at))
+            })
+            .collect();
+        let out: Vec<SecretOut<'_>> = set
+            .secrets
+            .iter()
+            .zip(&times)
+            .map(|(s, (c, u))| SecretOut {
+                name: &s.name,
+                value: s.value.expose_secret(),
+                enabled: s.enabled,
+                allowed_domains: &s.allowed_domains,
+                note: &s.note,
+                created_at: c.clone(),
+                updated_at: u.clone(),
+            })
+            .collect();
+        assert_eq!(&*write_plaintext(&out, exported_at), PLAINTEXT);
     }
 }

@@ -1,72 +1,11 @@
-//! Formats of other tools: Postman environment exports and dotenv files.
+//! dotenv files: `KEY=value` lines, as the dotenv libraries read them.
 
 use secrecy::SecretString;
-use serde::Deserialize;
 
-use super::{FileError, Incoming};
-
-/// A Postman environment export: `{"name": …, "values": [{key, value, type, enabled}], …}`.
-#[derive(Deserialize)]
-struct PostmanEnvironment {
-    values: Vec<PostmanVariable>,
-}
-
-#[derive(Deserialize)]
-struct PostmanVariable {
-    key: String,
-    #[serde(default)]
-    value: serde_json::Value,
-    #[serde(default, rename = "type")]
-    kind: Option<String>,
-    #[serde(default)]
-    enabled: Option<bool>,
-}
-
-/// Every variable becomes a secret; `type: "secret"` ones are flagged.
-pub(crate) fn read_postman(text: &str) -> Result<Vec<Incoming>, FileError> {
-    let env: PostmanEnvironment = serde_json::from_str(text).map_err(FileError::json)?;
-    env.values
-        .into_iter()
-        .enumerate()
-        .map(|(i, var)| {
-            let value = match var.value {
-                serde_json::Value::String(s) => s,
-                serde_json::Value::Null => String::new(),
-                serde_json::Value::Bool(b) => b.to_string(),
-                serde_json::Value::Number(n) => n.to_string(),
-                other => {
-                    return Err(FileError::Invalid(format!(
-                        "variable #{} ({:?}): a value must be text, found {}",
-                        i + 1,
-                        var.key,
-                        kind_of(&other)
-                    )))
-                }
-            };
-            Ok(Incoming {
-                name: var.key,
-                value: SecretString::from(value),
-                enabled: var.enabled.unwrap_or(true),
-                allowed_domains: Vec::new(),
-                note: String::new(),
-                created_at: None,
-                updated_at: None,
-                flagged_secret: var.kind.as_deref() == Some("secret"),
-            })
-        })
-        .collect()
-}
-
-fn kind_of(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Array(_) => "a list",
-        serde_json::Value::Object(_) => "an object",
-        _ => "a scalar",
-    }
-}
+use super::incoming::{FileError, Incoming};
 
 /// Whether the first meaningful line of `text` looks like `KEY=VALUE`.
-pub(crate) fn looks_like_dotenv(text: &str) -> bool {
+pub(crate) fn looks_like(text: &str) -> bool {
     text.lines()
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with('#'))
@@ -92,7 +31,7 @@ fn split_assignment(line: &str) -> Option<(&str, &str)> {
 
 /// dotenv: `KEY=value`, `export KEY=value`, `# comments`, `'literal'`,
 /// `"escaped\n"` (may span lines), and ` # comments` after unquoted values.
-pub(crate) fn read_dotenv(text: &str) -> Result<Vec<Incoming>, FileError> {
+pub(crate) fn read(text: &str) -> Result<Vec<Incoming>, FileError> {
     let mut out = Vec::new();
     let mut lines = text.lines().enumerate();
     while let Some((n, raw)) = lines.next() {
@@ -196,7 +135,7 @@ mod tests {
     #[test]
     fn dotenv_forms() {
         let text = "# comment\n\nA=1\nexport B = two words # note\nC='lit # \\n'\nD=\"x\\ny\"\nE=\"multi\nline\"\nF=\nG=a=b\n";
-        let got = pairs(&read_dotenv(text).expect("parses"));
+        let got = pairs(&read(text).expect("parses"));
         let want: Vec<(String, String)> = [
             ("A", "1"),
             ("B", "two words"),
@@ -227,37 +166,10 @@ mod tests {
             ),
             ("1A=x\n", "line 1: expected KEY=VALUE"),
         ] {
-            match read_dotenv(text) {
+            match read(text) {
                 Err(FileError::Invalid(msg)) => assert!(msg.contains(needle), "{msg}"),
                 _ => panic!("{text:?} accepted"),
             }
         }
-    }
-
-    #[test]
-    fn postman_variables_become_secrets_and_secret_type_is_flagged() {
-        let text = r#"{"id":"e1","name":"Prod","values":[
-            {"key":"host","value":"api.example.com","type":"default","enabled":true},
-            {"key":"token","value":"sk_123","type":"secret","enabled":false},
-            {"key":"port","value":8443},
-            {"key":"empty","value":null}
-        ],"_postman_variable_scope":"environment"}"#;
-        let got = read_postman(text).expect("parses");
-        assert_eq!(
-            pairs(&got),
-            [
-                ("host", "api.example.com"),
-                ("token", "sk_123"),
-                ("port", "8443"),
-                ("empty", "")
-            ]
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        );
-        assert!(got[1].flagged_secret && !got[0].flagged_secret);
-        assert!(!got[1].enabled);
-        let err = read_postman(r#"{"values":[{"key":"x","value":[1]}]}"#)
-            .err()
-            .expect("list value");
-        assert!(matches!(err, FileError::Invalid(m) if m.contains("variable #1")));
     }
 }

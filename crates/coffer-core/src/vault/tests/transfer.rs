@@ -1,9 +1,14 @@
 use std::collections::HashMap;
 
 use proptest::prelude::*;
+use secrecy::{ExposeSecret, SecretString};
 
-use super::*;
-use crate::transfer::{read_import, ImportSource};
+use crate::error::Error;
+use crate::formats::{read_import, ImportSet, ImportSource, KdfParams};
+use crate::password::ExportPassword;
+use crate::policy::Policy;
+use crate::secret::{NewSecret, Target, Timestamp};
+use crate::vault::{Decision, ImportSummary, Vault};
 
 const FAST: KdfParams = KdfParams {
     memory_kib: 19 * 1024,
@@ -40,6 +45,7 @@ fn read(bytes: &[u8], pw: Option<&str>) -> ImportSet {
         },
         pw.as_ref(),
         None,
+        &Policy::default(),
     )
     .expect("reads")
 }

@@ -1,0 +1,140 @@
+//! What an import reads, before it meets the vault: the incoming secrets,
+//! the formats, what happened to each file, and a file's problem before its
+//! name is attached.
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::secret::{check_note, check_value, normalize_domains, normalize_name, Timestamp};
+
+/// A secret read from an import, not yet in the vault.
+pub struct Incoming {
+    pub name: String,
+    pub value: SecretString,
+    pub enabled: bool,
+    pub allowed_domains: Vec<String>,
+    pub note: String,
+    pub created_at: Option<Timestamp>,
+    pub updated_at: Option<Timestamp>,
+    /// Marked secret by its source (Postman `type: "secret"`).
+    pub flagged_secret: bool,
+}
+
+/// The formats an import understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    CofferEncrypted,
+    CofferPlaintext,
+    PostmanEnvironment,
+    Bitwarden,
+    BitwardenEncrypted,
+    Dotenv,
+}
+
+/// What happened to one file of an import.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// The file's path, or `stdin`.
+    pub source: String,
+    /// Its format, when recognized.
+    pub format: Option<Format>,
+    /// How many secrets it holds.
+    pub secrets: usize,
+    /// Why it was left out (only in a folder import).
+    pub skipped: Option<String>,
+}
+
+/// Everything read from an import source.
+pub struct ImportSet {
+    pub files: Vec<FileReport>,
+    pub secrets: Vec<Incoming>,
+}
+
+/// What a file's problem is, before the file's name is attached.
+#[derive(Debug)]
+pub(crate) enum FileError {
+    Invalid(String),
+    Unrecognized(String),
+    UnsupportedVersion(String),
+    KdfLimits(String),
+    PasswordRequired,
+    WrongPassword,
+}
+
+impl FileError {
+    /// A JSON error without any value from the file (serde's "invalid type"
+    /// messages quote the offending value, which may be a secret).
+    pub(crate) fn json(e: serde_json::Error) -> Self {
+        let full = e.to_string();
+        let what = if ["invalid type", "invalid value", "invalid length"]
+            .iter()
+            .any(|p| full.starts_with(p))
+        {
+            "a field has the wrong type or value".to_owned()
+        } else {
+            full.split(" at line ").next().unwrap_or(&full).to_owned()
+        };
+        FileError::Invalid(format!(
+            "invalid JSON at line {} column {}: {what}",
+            e.line(),
+            e.column()
+        ))
+    }
+
+    pub(crate) fn into_error(self, source: &str) -> Error {
+        let file = source.to_owned();
+        match self {
+            FileError::Invalid(problem) | FileError::Unrecognized(problem) => {
+                Error::ImportInvalid { file, problem }
+            }
+            FileError::UnsupportedVersion(problem) => Error::ImportUnsupported { file, problem },
+            FileError::KdfLimits(problem) => Error::ImportKdfLimits { file, problem },
+            FileError::PasswordRequired => Error::PasswordRequired { file },
+            FileError::WrongPassword => Error::WrongPassword { file },
+        }
+    }
+}
+
+impl Format {
+    /// Whether the source was encrypted (only those may be imported when the
+    /// policy forbids unencrypted imports).
+    pub fn is_encrypted(self) -> bool {
+        matches!(self, Format::CofferEncrypted | Format::BitwardenEncrypted)
+    }
+}
+
+impl ImportSet {
+    pub(crate) fn add(&mut self, source: &str, format: Format, items: Vec<Incoming>) {
+        self.files.push(FileReport {
+            source: source.to_owned(),
+            format: Some(format),
+            secrets: items.len(),
+            skipped: None,
+        });
+        self.secrets.extend(items);
+    }
+
+    pub(crate) fn skip(&mut self, source: String, why: String) {
+        self.files.push(FileReport {
+            source,
+            format: None,
+            secrets: 0,
+            skipped: Some(why),
+        });
+    }
+}
+
+/// Applies the vault's rules to every incoming secret, naming the one that breaks them.
+pub(crate) fn validate(mut items: Vec<Incoming>) -> Result<Vec<Incoming>, FileError> {
+    for (i, item) in items.iter_mut().enumerate() {
+        let label = format!("secret #{} ({:?})", i + 1, item.name);
+        let at = |e: Error| FileError::Invalid(format!("{label}: {e}"));
+        item.name = normalize_name(&item.name).map_err(at)?;
+        item.allowed_domains = normalize_domains(&item.allowed_domains).map_err(at)?;
+        check_note(&item.note).map_err(at)?;
+        check_value(item.value.expose_secret()).map_err(at)?;
+    }
+    Ok(items)
+}

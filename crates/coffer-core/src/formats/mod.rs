@@ -1,0 +1,24 @@
+//! The file formats Coffer reads and writes, one file each: [`coffer`]
+//! (Coffer exports, encrypted and plaintext; the only format written),
+//! [`postman`] environments, [`bitwarden`] JSON (plain and
+//! password-protected) and [`dotenv`]. The format of an import is detected
+//! from its content ([`detect`]); [`source`] reads files, folders and pasted
+//! text with the hostile-input limits.
+//!
+//! Reading an import ([`read_import`]) never touches the vault; the vault's
+//! [`crate::Vault::import_preview`] and [`crate::Vault::import_apply`] compare
+//! and commit (one transaction).
+
+mod bitwarden;
+mod coffer;
+mod detect;
+mod dotenv;
+mod incoming;
+mod postman;
+mod source;
+
+pub(crate) use coffer::{write_encrypted, write_plaintext, SecretOut};
+pub use coffer::{KdfParams, EXPORT_VERSION, FORMAT_NAME};
+pub use detect::IMPORT_MAX_FILE_BYTES;
+pub use incoming::{FileReport, Format, ImportSet, Incoming};
+pub use source::{fuzz_import, read_import, ImportSource};

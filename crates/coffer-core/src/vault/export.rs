@@ -1,0 +1,159 @@
+//! Export: every record with its value, written as a Coffer file.
+//!
+//! Reading the records needs the vault; sealing them (Argon2id for an
+//! encrypted export) does not, so a caller holding the vault behind a lock
+//! can [`Vault::prepare_export`] under it and [`PreparedExport::write`] after.
+
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
+use super::keys::Parts;
+use super::records::{each_record, Columns, Meta};
+use super::Vault;
+use crate::error::Result;
+use crate::formats::{write_encrypted, write_plaintext, KdfParams, SecretOut};
+use crate::password::ExportPassword;
+use crate::policy::{ExportKind, Policy};
+use crate::secret::Timestamp;
+
+/// What [`Vault::export`] is asked to write.
+pub enum ExportRequest {
+    /// Argon2id + AES-256-GCM under this password.
+    Encrypted(SecretString),
+    /// Every value in the clear.
+    Plaintext,
+}
+
+/// An export read from the vault and allowed by the policy, not yet written.
+/// Its values are zeroized when it is dropped.
+pub struct PreparedExport {
+    records: Vec<(Meta, SecretString)>,
+    password: Option<ExportPassword>,
+    params: KdfParams,
+}
+
+impl std::fmt::Debug for PreparedExport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedExport")
+            .field("secrets", &self.records.len())
+            .field("encrypted", &self.password.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PreparedExport {
+    /// How many secrets the export holds.
+    pub fn secrets(&self) -> usize {
+        self.records.len()
+    }
+
+    /// The file's bytes (runs the KDF of an encrypted export).
+    pub fn write(self) -> Result<Zeroizing<Vec<u8>>> {
+        write_records(&self.records, self.password.as_ref(), self.params)
+    }
+}
+
+impl Vault {
+    /// The whole vault as an export file, if `policy` allows it: encrypted
+    /// under a password that passes the export rules (the policy may raise
+    /// the minimum length), or plaintext.
+    pub fn export(
+        &mut self,
+        policy: &Policy,
+        request: ExportRequest,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        self.prepare_export(policy, request)?.write()
+    }
+
+    /// Checks `request` against `policy` and the password rules and reads
+    /// every record; [`PreparedExport::write`] makes the file.
+    pub fn prepare_export(
+        &mut self,
+        policy: &Policy,
+        request: ExportRequest,
+    ) -> Result<PreparedExport> {
+        self.prepare_export_with(policy, request, KdfParams::default())
+    }
+
+    pub(crate) fn prepare_export_with(
+        &mut self,
+        policy: &Policy,
+        request: ExportRequest,
+        params: KdfParams,
+    ) -> Result<PreparedExport> {
+        let password = match request {
+            ExportRequest::Plaintext => {
+                policy.check_export(ExportKind::Plaintext)?;
+                None
+            }
+            ExportRequest::Encrypted(password) => {
+                policy.check_export(ExportKind::Encrypted)?;
+                policy.check_password_length(password.expose_secret().chars().count())?;
+                Some(ExportPassword::new(
+                    password,
+                    policy.min_password_length.value,
+                )?)
+            }
+        };
+        Ok(PreparedExport {
+            records: self.all_records()?,
+            password,
+            params,
+        })
+    }
+
+    /// An export file of every record, encrypted under `password` or plaintext.
+    #[cfg(test)]
+    pub(crate) fn export_with(
+        &mut self,
+        password: Option<&ExportPassword>,
+        params: KdfParams,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        write_records(&self.all_records()?, password, params)
+    }
+
+    /// Every record with its value, oldest write first (so an import of the
+    /// export keeps which secret of a name is in effect).
+    fn all_records(&mut self) -> Result<Vec<(Meta, SecretString)>> {
+        let Parts {
+            conn,
+            path,
+            id,
+            keys,
+        } = self.fresh_parts()?;
+        let mut out = Vec::new();
+        each_record(conn, path, Columns::WithValue, "", [], |row| {
+            let cipher = keys.data_cipher(conn, path, id, row.generation)?;
+            let meta = row.open_meta(cipher, id)?;
+            let value = row.open_value(cipher, id)?;
+            out.push((row.seq, meta, value));
+            Ok(())
+        })?;
+        out.sort_unstable_by_key(|(seq, ..)| *seq);
+        Ok(out.into_iter().map(|(_, m, v)| (m, v)).collect())
+    }
+}
+
+fn write_records(
+    records: &[(Meta, SecretString)],
+    password: Option<&ExportPassword>,
+    params: KdfParams,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let secrets: Vec<SecretOut<'_>> = records
+        .iter()
+        .map(|(meta, value)| SecretOut {
+            name: &meta.name,
+            value: value.expose_secret(),
+            enabled: meta.enabled,
+            allowed_domains: &meta.domains,
+            note: &meta.note,
+            created_at: Timestamp(meta.created).rfc3339(),
+            updated_at: Timestamp(meta.updated).rfc3339(),
+        })
+        .collect();
+    let now = Timestamp::now();
+    match password {
+        Some(p) => write_encrypted(&secrets, now, p.secret(), params),
+        None => Ok(write_plaintext(&secrets, now)),
+    }
+}

@@ -1,0 +1,196 @@
+//! The keys of an unlocked vault: unlocking, locking, resetting the vault
+//! key, and the data-key generations.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rusqlite::{params, Connection, Transaction, TransactionBehavior};
+
+use super::Vault;
+use crate::crypto::{wrap_aad, Cipher, SymmetricKey, WrappedKind};
+use crate::error::{Error, Result};
+use crate::key::VaultKey;
+use crate::secret::Timestamp;
+use crate::store::{read_meta, SqlResult};
+
+/// Encryptions under one data key before a new one is made: a quarter of
+/// the 2^32 random-nonce bound of NIST SP 800-38D.
+pub const DATA_KEY_MAX_ENCRYPTIONS: u64 = 1 << 30;
+
+/// Key material of an unlocked vault; all of it zeroizes on drop.
+pub(super) struct Keys {
+    pub(super) kek: Cipher,
+    /// The `key_epoch` the keys belong to; a reset writes a new one.
+    pub(super) epoch: Vec<u8>,
+    pub(super) index: SymmetricKey,
+    /// Every data-key generation seen so far.
+    pub(super) data: HashMap<i64, Cipher>,
+}
+
+impl Vault {
+    /// Checks `key` against the vault and loads the keys. The vault file is not written.
+    pub fn unlock(&mut self, key: &VaultKey) -> Result<()> {
+        let kek = SymmetricKey::derive_kek(key, &self.id).cipher();
+        let epoch: Vec<u8> = read_meta(&self.conn, &self.path, "key_epoch")?;
+        let wrapped: Vec<u8> = read_meta(&self.conn, &self.path, "index_key")?;
+        let index =
+            SymmetricKey::unwrap(&kek, &wrap_aad(&self.id, WrappedKind::Index, 0), &wrapped)
+                .map_err(|_| Error::WrongKey)?;
+        let mut keys = Keys {
+            kek,
+            epoch,
+            index,
+            data: HashMap::new(),
+        };
+        keys.load_data_keys(&self.conn, &self.path, &self.id)?;
+        self.unlocked = Some(keys);
+        Ok(())
+    }
+
+    /// Drops (and so zeroizes) every key.
+    pub fn lock(&mut self) {
+        self.unlocked = None;
+    }
+
+    /// Replaces the vault key and deletes every secret, without needing the
+    /// old key (this is the way out when the key is lost). Returns the new key;
+    /// the vault is left unlocked with it.
+    pub fn reset(&mut self) -> Result<VaultKey> {
+        let key = VaultKey::generate();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .at(&self.path)?;
+        tx.execute_batch("DELETE FROM secrets; DELETE FROM data_keys;")
+            .at(&self.path)?;
+        install(&tx, &self.path, &self.id, &key)?;
+        tx.commit().at(&self.path)?;
+        self.lock();
+        // The new key is returned whatever happens now: it is the only way in.
+        // If unlocking fails here, the vault stays locked and opens with it.
+        let _ = self.unlock(&key);
+        Ok(key)
+    }
+
+    /// The unlocked vault borrowed apart, with every data-key generation
+    /// committed so far loaded (another process may have made one since).
+    pub(super) fn fresh_parts(&mut self) -> Result<Parts<'_>> {
+        let keys = self.unlocked.as_mut().ok_or(Error::Locked)?;
+        keys.load_data_keys(&self.conn, &self.path, &self.id)?;
+        Ok(Parts {
+            conn: &self.conn,
+            path: &self.path,
+            id: &self.id,
+            keys,
+        })
+    }
+}
+
+/// An unlocked vault's fields, borrowed separately so that a query over the
+/// connection can open records with the keys.
+pub(super) struct Parts<'v> {
+    pub(super) conn: &'v Connection,
+    pub(super) path: &'v Path,
+    pub(super) id: &'v [u8; 16],
+    pub(super) keys: &'v mut Keys,
+}
+
+impl Keys {
+    /// Unwraps every data-key generation not cached yet.
+    pub(super) fn load_data_keys(
+        &mut self,
+        conn: &Connection,
+        path: &Path,
+        vault_id: &[u8; 16],
+    ) -> Result<()> {
+        let mut stmt = conn
+            .prepare_cached("SELECT generation, wrapped FROM data_keys")
+            .at(path)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))
+            .at(path)?;
+        for row in rows {
+            let (generation, wrapped) = row.at(path)?;
+            if self.data.contains_key(&generation) {
+                continue;
+            }
+            let aad = wrap_aad(vault_id, WrappedKind::Data, generation);
+            let key = SymmetricKey::unwrap(&self.kek, &aad, &wrapped).map_err(|_| {
+                // Another process reset the vault key since we unlocked: say
+                // "locked" (unlock with the new key), not "wrong key".
+                match read_meta::<Vec<u8>>(conn, path, "key_epoch") {
+                    Ok(e) if e != self.epoch => Error::Locked,
+                    _ => Error::WrongKey,
+                }
+            })?;
+            self.data.insert(generation, key.cipher());
+        }
+        Ok(())
+    }
+
+    /// The cipher of data-key `generation`, loading newer generations if needed.
+    pub(super) fn data_cipher(
+        &mut self,
+        conn: &Connection,
+        path: &Path,
+        vault_id: &[u8; 16],
+        generation: i64,
+    ) -> Result<&Cipher> {
+        if !self.data.contains_key(&generation) {
+            // Made by another process after we unlocked.
+            self.load_data_keys(conn, path, vault_id)?;
+        }
+        self.data
+            .get(&generation)
+            .ok_or_else(|| missing_generation(path, generation))
+    }
+}
+
+pub(super) fn missing_generation(path: &Path, generation: i64) -> Error {
+    Error::VaultCorrupt {
+        path: path.to_owned(),
+        detail: format!("data key generation {generation} is missing"),
+    }
+}
+
+/// Writes a new epoch, blind-index key and first data key, all wrapped under `key`.
+pub(super) fn install(
+    tx: &Transaction<'_>,
+    path: &Path,
+    id: &[u8; 16],
+    key: &VaultKey,
+) -> Result<i64> {
+    let kek = SymmetricKey::derive_kek(key, id).cipher();
+    let index = SymmetricKey::generate().wrap(&kek, &wrap_aad(id, WrappedKind::Index, 0));
+    let epoch = crate::crypto::random_id();
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('index_key', ?1), ('key_epoch', ?2)",
+        params![index, &epoch[..]],
+    )
+    .at(path)?;
+    new_data_key(tx, path, id, &kek).map(|(g, _)| g)
+}
+
+/// Makes the next data-key generation, wrapped under `kek`.
+pub(super) fn new_data_key(
+    tx: &Transaction<'_>,
+    path: &Path,
+    id: &[u8; 16],
+    kek: &Cipher,
+) -> Result<(i64, Cipher)> {
+    // AUTOINCREMENT never reuses a generation, even after a reset.
+    tx.execute(
+        "INSERT INTO data_keys (wrapped, encryptions, created_at) VALUES (x'', 0, ?1)",
+        params![Timestamp::now().0],
+    )
+    .at(path)?;
+    let generation = tx.last_insert_rowid();
+    let key = SymmetricKey::generate();
+    let wrapped = key.wrap(kek, &wrap_aad(id, WrappedKind::Data, generation));
+    tx.execute(
+        "UPDATE data_keys SET wrapped = ?1 WHERE generation = ?2",
+        params![wrapped, generation],
+    )
+    .at(path)?;
+    Ok((generation, key.cipher()))
+}

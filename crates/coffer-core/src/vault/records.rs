@@ -1,0 +1,399 @@
+//! Secret records as stored: one row decoder for every query, opening the
+//! sealed metadata and value, and the write transaction.
+//!
+//! A row of `secrets` holds the record id, its write order (`seq`, the newest
+//! of a name is in effect), the data-key generation it is sealed under, the
+//! blind index of its name, and two AES-256-GCM blobs: metadata (JSON) and value.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::keys::{missing_generation, new_data_key};
+use super::Vault;
+use crate::crypto::{record_aad, Cipher, Field, SymmetricKey};
+use crate::error::{Error, Result};
+use crate::secret::{normalize_name, SecretId, SecretInfo, Target, Timestamp};
+use crate::store::{read_meta, SqlResult};
+
+/// Decrypted metadata of a record (sealed as JSON).
+#[derive(Serialize, Deserialize)]
+pub(super) struct Meta {
+    pub(super) name: String,
+    pub(super) enabled: bool,
+    pub(super) domains: Vec<String>,
+    pub(super) note: String,
+    /// Milliseconds since the epoch.
+    pub(super) created: i64,
+    /// Milliseconds since the epoch.
+    pub(super) updated: i64,
+}
+
+/// Which columns a query reads: metadata only (listing), or the value too.
+#[derive(Clone, Copy)]
+pub(super) enum Columns {
+    Meta,
+    WithValue,
+}
+
+impl Columns {
+    fn select(self) -> &'static str {
+        match self {
+            Columns::Meta => "SELECT id, seq, key_generation, name_index, meta FROM secrets",
+            Columns::WithValue => {
+                "SELECT id, seq, key_generation, name_index, meta, value FROM secrets"
+            }
+        }
+    }
+}
+
+/// One row of `secrets`, still sealed.
+pub(super) struct Sealed {
+    pub(super) id: [u8; 16],
+    /// Write order when read; a write checks it to catch a change in between.
+    pub(super) seq: i64,
+    pub(super) generation: i64,
+    pub(super) name_index: [u8; 32],
+    pub(super) meta: Vec<u8>,
+    /// Present when read with [`Columns::WithValue`].
+    pub(super) value: Option<Vec<u8>>,
+}
+
+impl Sealed {
+    /// The one row decoder: the columns of [`Columns::select`], in order.
+    fn decode(row: &rusqlite::Row<'_>, path: &Path) -> Result<Sealed> {
+        let blob = |i: usize| {
+            row.get_ref(i)
+                .and_then(|v| v.as_blob().map_err(Into::into))
+                .at(path)
+        };
+        let id: [u8; 16] = blob(0)?.try_into().map_err(|_| Error::VaultCorrupt {
+            path: path.to_owned(),
+            detail: "a record id is malformed".into(),
+        })?;
+        let name_index = blob(3)?.try_into().map_err(|_| damaged(&id))?;
+        let with_value = row.as_ref().column_count() > 5;
+        Ok(Sealed {
+            id,
+            seq: row.get(1).at(path)?,
+            generation: row.get(2).at(path)?,
+            name_index,
+            meta: blob(4)?.to_vec(),
+            value: if with_value {
+                Some(blob(5)?.to_vec())
+            } else {
+                None
+            },
+        })
+    }
+
+    /// Opens the metadata.
+    pub(super) fn open_meta(&self, cipher: &Cipher, vault_id: &[u8; 16]) -> Result<Meta> {
+        let plain = cipher
+            .open(&record_aad(vault_id, &self.id, Field::Metadata), &self.meta)
+            .map_err(|_| damaged(&self.id))?;
+        serde_json::from_slice(&plain).map_err(|_| damaged(&self.id))
+    }
+
+    /// Opens the value (the row must have been read with it).
+    pub(super) fn open_value(&self, cipher: &Cipher, vault_id: &[u8; 16]) -> Result<SecretString> {
+        let sealed = self.value.as_deref().ok_or_else(|| damaged(&self.id))?;
+        let plain = cipher
+            .open(&record_aad(vault_id, &self.id, Field::Value), sealed)
+            .map_err(|_| damaged(&self.id))?;
+        let text = std::str::from_utf8(&plain).map_err(|_| damaged(&self.id))?;
+        Ok(SecretString::from(text.to_owned()))
+    }
+}
+
+/// Runs `SELECT <columns> FROM secrets <filter>` and hands each decoded row to `each`.
+pub(super) fn each_record(
+    conn: &Connection,
+    path: &Path,
+    columns: Columns,
+    filter: &str,
+    params: impl rusqlite::Params,
+    mut each: impl FnMut(Sealed) -> Result<()>,
+) -> Result<()> {
+    let sql = format!("{} {filter}", columns.select());
+    let mut stmt = conn.prepare_cached(&sql).at(path)?;
+    let mut rows = stmt.query(params).at(path)?;
+    while let Some(row) = rows.next().at(path)? {
+        each(Sealed::decode(row, path)?)?;
+    }
+    Ok(())
+}
+
+/// The public view of a record.
+pub(super) fn info(id: [u8; 16], meta: Meta, shadowed: bool) -> SecretInfo {
+    SecretInfo {
+        id: SecretId(id),
+        name: meta.name,
+        enabled: meta.enabled,
+        allowed_domains: meta.domains,
+        note: meta.note,
+        created_at: Timestamp(meta.created),
+        updated_at: Timestamp(meta.updated),
+        shadowed,
+    }
+}
+
+/// A record that fails its integrity check.
+pub(super) fn damaged(id: &[u8; 16]) -> Error {
+    Error::RecordDamaged {
+        record: SecretId(*id).to_string(),
+    }
+}
+
+impl Vault {
+    /// Finds a record (with its value, still sealed) and opens its metadata;
+    /// also tells whether it is shadowed.
+    pub(super) fn find(&mut self, target: Target<'_>) -> Result<(Sealed, Meta, bool)> {
+        let keys = self.unlocked.as_mut().ok_or(Error::Locked)?;
+        let (filter, key, expected_name) = match target {
+            Target::Name(name) => {
+                let name = normalize_name(name)?;
+                let index = keys.index.blind_index(&name);
+                let filter = "WHERE name_index = ?1 ORDER BY seq DESC LIMIT 1";
+                (filter, index.to_vec(), Some(name))
+            }
+            Target::Id(id) => ("WHERE id = ?1", id.0.to_vec(), None),
+        };
+        let mut found = None;
+        each_record(
+            &self.conn,
+            &self.path,
+            Columns::WithValue,
+            filter,
+            params![key],
+            |row| {
+                found = Some(row);
+                Ok(())
+            },
+        )?;
+        let row = found.ok_or_else(|| Error::SecretNotFound {
+            name: match (&expected_name, target) {
+                (Some(name), _) => name.clone(),
+                (None, Target::Id(id)) => id.to_string(),
+                (None, Target::Name(name)) => name.to_owned(),
+            },
+        })?;
+        let cipher = keys.data_cipher(&self.conn, &self.path, &self.id, row.generation)?;
+        let meta = row.open_meta(cipher, &self.id)?;
+        if expected_name.is_some_and(|n| n != meta.name) {
+            // The index points at a record of another name: the file was tampered with.
+            return Err(damaged(&row.id));
+        }
+        let shadowed = match target {
+            Target::Name(_) => false,
+            Target::Id(_) => self
+                .conn
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM secrets WHERE name_index = ?1 AND seq > ?2)",
+                    params![&row.name_index[..], row.seq],
+                    |r| r.get(0),
+                )
+                .at(&self.path)?,
+        };
+        Ok((row, meta, shadowed))
+    }
+
+    /// Opens the value of a row read by [`Vault::find`].
+    pub(super) fn open_value(&mut self, row: &Sealed) -> Result<SecretString> {
+        let keys = self.unlocked.as_mut().ok_or(Error::Locked)?;
+        let cipher = keys.data_cipher(&self.conn, &self.path, &self.id, row.generation)?;
+        row.open_value(cipher, &self.id)
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction with `seals` encryptions budgeted
+    /// under the current data key (made anew when the budget would run out).
+    pub(super) fn write<T>(
+        &mut self,
+        seals: u64,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let Vault {
+            path,
+            conn,
+            id,
+            unlocked,
+            max_encryptions,
+            #[cfg(test)]
+            fail_put_after,
+        } = self;
+        let keys = unlocked.as_mut().ok_or(Error::Locked)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .at(path)?;
+        let epoch: Vec<u8> = read_meta(&tx, path, "key_epoch")?;
+        if epoch != keys.epoch {
+            // Another process reset the vault key since we unlocked.
+            drop(tx);
+            *unlocked = None;
+            return Err(Error::Locked);
+        }
+        let (mut generation, used): (i64, i64) = tx
+            .query_row(
+                "SELECT generation, encryptions FROM data_keys ORDER BY generation DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .at(path)?;
+        // Every committed generation, so the transaction can also read older
+        // records; loaded before a new one is made, so a key from a
+        // transaction that rolls back never enters the cache.
+        keys.load_data_keys(&tx, path, id)?;
+        let mut fresh = None;
+        if used as u64 + seals > *max_encryptions {
+            let (g, cipher) = new_data_key(&tx, path, id, &keys.kek)?;
+            generation = g;
+            fresh = Some(cipher);
+        }
+        tx.execute(
+            "UPDATE data_keys SET encryptions = encryptions + ?1 WHERE generation = ?2",
+            params![seals as i64, generation],
+        )
+        .at(path)?;
+        let next_seq: i64 = tx
+            .query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM secrets", [], |r| {
+                r.get(0)
+            })
+            .at(path)?;
+        let result = {
+            let cipher = match &fresh {
+                Some(c) => c,
+                None => keys
+                    .data
+                    .get(&generation)
+                    .ok_or_else(|| missing_generation(path, generation))?,
+            };
+            let mut writer = Writer {
+                tx: &tx,
+                path,
+                vault_id: id,
+                cipher,
+                generation,
+                index: &keys.index,
+                data: &keys.data,
+                next_seq,
+                #[cfg(test)]
+                fail_put_after: *fail_put_after,
+            };
+            f(&mut writer)?
+        };
+        tx.commit().at(path)?;
+        if let Some(cipher) = fresh {
+            keys.data.insert(generation, cipher);
+        }
+        Ok(result)
+    }
+}
+
+/// What a write transaction can do.
+pub(super) struct Writer<'a> {
+    pub(super) tx: &'a Transaction<'a>,
+    pub(super) path: &'a Path,
+    pub(super) vault_id: &'a [u8; 16],
+    cipher: &'a Cipher,
+    generation: i64,
+    pub(super) index: &'a SymmetricKey,
+    /// Every data key, to read older records inside the transaction.
+    pub(super) data: &'a HashMap<i64, Cipher>,
+    next_seq: i64,
+    #[cfg(test)]
+    fail_put_after: Option<usize>,
+}
+
+impl Writer<'_> {
+    /// Seals and inserts a record as the newest write.
+    pub(super) fn put(&mut self, id: &[u8; 16], meta: &Meta, value: &str) -> Result<()> {
+        let index = self.index.blind_index(&meta.name);
+        self.put_indexed(id, meta, value, &index)
+    }
+
+    /// [`Writer::put`] with the blind index of `meta.name` already computed.
+    pub(super) fn put_indexed(
+        &mut self,
+        id: &[u8; 16],
+        meta: &Meta,
+        value: &str,
+        index: &[u8; 32],
+    ) -> Result<()> {
+        #[cfg(test)]
+        if let Some(left) = self.fail_put_after.as_mut() {
+            if *left == 0 {
+                return Err(Error::ExportFailed {
+                    problem: "injected test failure".into(),
+                });
+            }
+            *left -= 1;
+        }
+        let json = Zeroizing::new(
+            serde_json::to_vec(meta).unwrap_or_else(|_| unreachable!("Meta always serializes")),
+        );
+        let sealed_meta = self
+            .cipher
+            .seal(&record_aad(self.vault_id, id, Field::Metadata), &json);
+        let sealed_value = self.cipher.seal(
+            &record_aad(self.vault_id, id, Field::Value),
+            value.as_bytes(),
+        );
+        self.tx
+            .prepare_cached(
+                "INSERT INTO secrets (id, name_index, seq, key_generation, meta, value)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    &id[..],
+                    &index[..],
+                    self.next_seq,
+                    self.generation,
+                    sealed_meta,
+                    sealed_value
+                ])
+            })
+            .at(self.path)?;
+        self.next_seq += 1;
+        Ok(())
+    }
+
+    /// Fails if another process changed or deleted the record since it was read.
+    pub(super) fn check_unchanged(&self, row: &Sealed, name: &str) -> Result<()> {
+        let now: Option<i64> = self
+            .tx
+            .query_row(
+                "SELECT seq FROM secrets WHERE id = ?1",
+                params![&row.id[..]],
+                |r| r.get(0),
+            )
+            .optional()
+            .at(self.path)?;
+        if now == Some(row.seq) {
+            Ok(())
+        } else {
+            Err(Error::StaleRecord {
+                name: name.to_owned(),
+            })
+        }
+    }
+
+    pub(super) fn delete(&mut self, id: &[u8; 16]) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM secrets WHERE id = ?1", params![&id[..]])
+            .map(drop)
+            .at(self.path)
+    }
+
+    /// Deletes every record; returns how many there were.
+    pub(super) fn delete_all(&mut self) -> Result<u64> {
+        self.tx
+            .execute("DELETE FROM secrets", [])
+            .map(|n| n as u64)
+            .at(self.path)
+    }
+}

@@ -1,0 +1,47 @@
+// Every command the webview may call, written once. `build.rs` includes this
+// file to list them in the app manifest; `lib.rs` to register the handler;
+// `capabilities/main.json` grants each to the main window, and a test checks
+// that it grants exactly these.
+//
+// `coffer_commands!(m)` calls `m!` with `module::command, …`.
+macro_rules! coffer_commands {
+    ($then:ident) => {
+        $then! {
+            vault::vault_status,
+            vault::vault_create,
+            vault::vault_key_saved,
+            vault::vault_unlock_keychain,
+            vault::vault_unlock,
+            vault::vault_lock,
+            vault::vault_reset,
+            vault::vault_clear,
+            vault::vault_key_copy,
+            vault::vault_key_download,
+            secrets::secret_list,
+            secrets::secret_create,
+            secrets::secret_update,
+            secrets::secret_delete,
+            secrets::secret_reveal,
+            secrets::secret_copy,
+            secrets::secret_copy_reference,
+            settings::settings_get,
+            settings::settings_set,
+            settings::settings_keychain,
+            export::export_options,
+            export::password_score,
+            export::export_to_file,
+            import::import_pick,
+            import::import_paste,
+            import::import_unlock,
+            import::import_apply,
+            import::import_cancel,
+        }
+    };
+}
+
+// The command names, as `&[&str]`.
+macro_rules! command_names {
+    ($($module:ident::$command:ident),* $(,)?) => {
+        &[$(stringify!($command)),*]
+    };
+}

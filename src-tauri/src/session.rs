@@ -1,0 +1,22 @@
+//! Locking: the one path by which the app locks, whoever asks — the Lock
+//! command (the menu and the page's auto-lock), the tray's Lock item.
+
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use crate::clipboard::Clipboard;
+use crate::state::AppState;
+
+/// The event the page gets when the vault was locked: it clears itself.
+pub const LOCKED_EVENT: &str = "locked";
+
+/// Locks the vault (keys dropped), forgets the pending key and import,
+/// takes a copied secret off the clipboard, and tells the page.
+pub fn lock<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(state) = app.try_state::<AppState>() {
+        state.lock();
+    }
+    if let Some(clipboard) = app.try_state::<Clipboard>() {
+        clipboard.clear_if_ours();
+    }
+    let _ = app.emit(LOCKED_EVENT, ());
+}

@@ -1,0 +1,9 @@
+//! The command layer on tauri's mock runtime, as one test binary: each
+//! command's success and error shape as the webview receives them, the
+//! admin policy over IPC, and the command list against the capability file.
+
+mod commands;
+mod common;
+mod manifest;
+mod policy;
+mod ui_codes;
