@@ -30,9 +30,14 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-bench: deps-build deps-bench
+# The CLI against keepassxc-cli, then the desktop app (release build, driven
+# through WebDriver under Xvfb) against KeePassXC's GUI at 10k and 100k.
+bench: deps-build deps-test deps-bench
 	$(CARGO) build --release -p coffer-cli -p coffer-bench
 	./target/release/coffer-bench
+	$(CARGO) build --release -p coffer-desktop -p coffer-e2e
+	COFFER_APP=$(CURDIR)/target/release/coffer-desktop xvfb-run -a -s "-screen 0 1280x900x24" \
+		scripts/with-keyring ./target/release/app-bench
 
 # Fuzzes the import parser for FUZZ_SECONDS, seeded with the malformed-input
 # corpus. cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable

@@ -1,18 +1,22 @@
-// Coffer's UI. It talks to Rust only through ipc.js; errors arrive as
-// {code, message} and the UI switches on code. User data is rendered with
-// textContent only. A value is in the page only while the user reveals it;
+// Coffer's page. Everything about a secret lives in Rust; this page shows
+// names and metadata, and asks Rust to copy, reveal or change a value when
+// the user says so. A value is in the page only while the user reveals it;
 // locking (lock.js) removes every secret from the page.
 //
 // This file only wires the modules together: the start, the events from
-// Rust, the menu and the keyboard.
+// Rust, the menu and the keyboard. Modules never import one that imports
+// them; what flows back up is passed down from here as callbacks.
 
 import { isShown, showScreen } from "./dom.js";
 import { attempt, call, currentEpoch, isStale, onEvent } from "./ipc.js";
+import { mark } from "./perf.js";
 import * as notice from "./notice.js";
 import * as autolock from "./autolock.js";
 import * as menu from "./menu.js";
+import * as undo from "./undo.js";
 import { lockPage, pageOpened, wipePage } from "./lock.js";
 import * as confirm from "./dialogs/confirm.js";
+import * as exists from "./dialogs/exists.js";
 import * as editor from "./dialogs/secret-editor.js";
 import * as exporter from "./dialogs/export.js";
 import * as importer from "./dialogs/import.js";
@@ -20,26 +24,32 @@ import * as settings from "./dialogs/settings.js";
 import * as keyScreen from "./screens/key.js";
 import * as unlock from "./screens/unlock.js";
 import * as secrets from "./screens/secrets.js";
+import * as keyboard from "./screens/keyboard.js";
 
 async function start() {
   const status = await attempt("vault_status");
   if (status === undefined) {
-    showScreen("screen-unlock");
+    unlock.show();
     return;
   }
-  if (!status.exists) {
+  // A vault not yet confirmed (the page was reloaded on the key screen) starts over as a first run.
+  if (!status.exists || status.pending === "create") {
     await firstRun(status);
     return;
   }
+  // A key change left half-way by a reload: its new key is gone from the page, so drop it; the old key stays.
+  if (status.pending === "change") await call("vault_key_discard").catch(() => {});
+  unlock.setKeychain(status.keychain_enabled);
   if (status.unlocked) {
     await openMain();
     return;
   }
   if (status.keychain_enabled) {
+    mark("coffer:unlock-start");
     try {
       await call("vault_unlock_keychain");
     } catch (err) {
-      unlock.show(`${err.message}. Type your vault key instead.`);
+      unlock.show(`${err.message}. Unlock with the keychain again, or type your vault key.`);
       return;
     }
     await openMain();
@@ -51,15 +61,11 @@ async function start() {
 async function firstRun(status) {
   const created = await attempt("vault_create");
   if (created === undefined) {
-    showScreen("screen-unlock");
+    unlock.show();
     return;
   }
-  showKey(created.key, status.keychain_allowed);
-}
-
-function showKey(key, keychainAllowed) {
   pageOpened();
-  keyScreen.show(key, keychainAllowed);
+  keyScreen.show(created.key, "new", status);
 }
 
 async function openMain() {
@@ -70,6 +76,12 @@ async function openMain() {
   if (isStale(epoch)) return;
   await settings.load();
   if (isStale(epoch)) return;
+  secrets.focusFilter();
+}
+
+// Back from changing the key: the list is still in memory.
+function backToMain() {
+  showScreen("screen-main");
   secrets.focusFilter();
 }
 
@@ -85,40 +97,56 @@ async function resetVault() {
   wipePage();
   const status = await attempt("vault_status");
   if (status === undefined) return;
-  showKey(created.key, status.keychain_allowed);
+  pageOpened();
+  keyScreen.show(created.key, "reset", status);
 }
 
-// Rust's vault_lock may also send the `locked` event; lockPage() is safe twice.
+// Rust's vault_lock also sends the `locked` event; lockPage() is safe twice.
 async function lockNow() {
-  await call("vault_lock");
-  lockPage();
+  try {
+    await call("vault_lock");
+  } finally {
+    lockPage();
+  }
 }
 
 async function lockAfterIdle(minutes) {
-  await call("vault_lock");
-  lockPage(`Locked after ${minutes} idle minutes. Type your vault key.`);
+  try {
+    await call("vault_lock");
+  } finally {
+    lockPage(`Locked after ${minutes} idle minutes.`);
+  }
 }
 
 notice.init();
 confirm.init();
-keyScreen.init({ onSaved: openMain });
+exists.init();
+keyScreen.init({ onSaved: openMain, onBack: backToMain });
 unlock.init({ onUnlocked: openMain, onReset: resetVault });
 secrets.init({ onEdit: editor.open, onLocked: () => lockPage() });
+undo.init({ onUndone: secrets.refresh });
+keyboard.init({
+  onAdd: () => editor.open(null),
+  onLock: lockNow,
+  onUndo: undo.undo,
+  canUndo: undo.isOffered,
+});
 editor.init();
 exporter.init();
 importer.init();
-settings.init();
+settings.init({ onChangeKey: keyScreen.changeKey });
 autolock.init({ onIdle: lockAfterIdle });
 menu.init({
   "menu-export": exporter.open,
   "menu-import": importer.open,
   "menu-settings": settings.open,
+  "menu-change-key": keyScreen.changeKey,
   "menu-lock": lockNow,
   "menu-clear": secrets.clearVault,
   "menu-reset": resetVault,
 });
 
-// Ctrl+Shift+V and the tray's Open bring the window up: focus the filter.
+// The quick-open shortcut and the tray's Open bring the window up: focus the filter.
 onEvent("focus-filter", () => {
   if (isShown("screen-main")) secrets.focusFilter(true);
   else if (isShown("screen-unlock")) unlock.focus();
@@ -132,14 +160,6 @@ onEvent("locked", () => {
 // Drops are read in Rust; the preview arrives as an event.
 onEvent("import-dropped", (event) => {
   if (isShown("screen-main")) importer.showDropped(event.payload);
-});
-
-document.addEventListener("keydown", (event) => {
-  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "f" && isShown("screen-main")) {
-    event.preventDefault();
-    secrets.focusFilter();
-  }
-  if (event.key === "Escape" && menu.isOpen()) menu.closeMenu();
 });
 
 start();

@@ -1,12 +1,9 @@
-//! Desktop integration: tray icon, global shortcut, close-to-tray, single
+//! Desktop integration: tray icon, showing the window, close-to-tray, single
 //! instance. Only the real app has these; the mock runtime does not.
 
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
-
-/// The global shortcut that brings Coffer up with the filter focused.
-pub const QUICK_OPEN_SHORTCUT: &str = "ctrl+shift+v";
 
 /// Shows the main window, focused, with the filter box focused.
 pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
@@ -20,7 +17,7 @@ pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
 
 /// The tray icon and its menu: Open, Lock, Quit.
 pub fn tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
-    let open = MenuItem::with_id(app, "open", "Open Coffer", true, Some("CmdOrCtrl+Shift+V"))?;
+    let open = MenuItem::with_id(app, "open", "Open Coffer", true, None::<&str>)?;
     let lock_item = MenuItem::with_id(app, "lock", "Lock", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "Quit Coffer", true, None::<&str>)?;
     let menu = Menu::with_items(app, &[&open, &lock_item, &quit])?;
@@ -42,22 +39,5 @@ pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
         "lock" => crate::session::lock(app),
         "quit" => app.exit(0),
         _ => {}
-    }
-}
-
-/// Registers Ctrl+Shift+V. If another program holds it, Coffer starts anyway.
-pub fn shortcut<R: Runtime>(app: &AppHandle<R>) {
-    use tauri_plugin_global_shortcut::{GlobalShortcutExt, ShortcutState};
-    let registered =
-        app.global_shortcut()
-            .on_shortcut(QUICK_OPEN_SHORTCUT, |app, _shortcut, event| {
-                if event.state == ShortcutState::Pressed {
-                    show_main(app);
-                }
-            });
-    if let Err(e) = registered {
-        eprintln!(
-            "warning: Ctrl+Shift+V is not available ({e}); open Coffer from the tray instead"
-        );
     }
 }

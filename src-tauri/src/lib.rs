@@ -10,6 +10,9 @@ pub mod clipboard;
 pub mod commands;
 pub mod desktop;
 pub mod dialog;
+pub mod quick_open;
+#[cfg(target_os = "linux")]
+pub mod screen_lock;
 pub mod session;
 pub mod state;
 
@@ -104,14 +107,23 @@ pub fn run() {
     let result = app_builder(builder, state)
         .setup(|app| {
             desktop::tray(app.handle())?;
-            desktop::shortcut(app.handle());
+            quick_open::apply_stored(app.handle());
+            #[cfg(target_os = "linux")]
+            screen_lock::watch(app.handle());
             Ok(())
         })
         .on_window_event(on_window_event)
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        eprintln!("error: Coffer could not start: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match result {
+        Ok(app) => app.run(|handle, event| {
+            if let tauri::RunEvent::Exit = event {
+                session::on_exit(handle);
+            }
+        }),
+        Err(e) => {
+            eprintln!("error: Coffer could not start: {e}");
+            std::process::exit(1);
+        }
     }
 }
 

@@ -9,8 +9,9 @@ use crate::state::AppState;
 /// The event the page gets when the vault was locked: it clears itself.
 pub const LOCKED_EVENT: &str = "locked";
 
-/// Locks the vault (keys dropped), forgets the pending key and import,
-/// takes a copied secret off the clipboard, and tells the page.
+/// Locks the vault (keys dropped), forgets the held key (a first run not
+/// confirmed yet leaves no file), the pending import and the undo, takes a
+/// copied secret off the clipboard, and tells the page.
 pub fn lock<R: Runtime>(app: &AppHandle<R>) {
     if let Some(state) = app.try_state::<AppState>() {
         state.lock();
@@ -19,4 +20,11 @@ pub fn lock<R: Runtime>(app: &AppHandle<R>) {
         clipboard.clear_if_ours();
     }
     let _ = app.emit(LOCKED_EVENT, ());
+}
+
+/// When the app exits by any path (Quit, a signal Tauri handles, the last
+/// window closing): the same as a lock, so nothing is left on the clipboard
+/// and a first run that was never confirmed leaves no vault behind.
+pub fn on_exit<R: Runtime>(app: &AppHandle<R>) {
+    lock(app);
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use coffer_core::{Error, ImportSet, Policy, PolicySource, Vault, VaultKey};
+use coffer_core::{Error, ImportSet, PendingVault, Policy, PolicySource, Undo, Vault, VaultKey};
 use zeroize::Zeroizing;
 
 /// The app's state: one vault file, the admin policy's files, and what is
@@ -19,14 +19,46 @@ pub struct AppState {
     pub policy_source: PolicySource,
     /// The open vault (locked or unlocked); `None` until one exists.
     vault: Mutex<Option<Vault>>,
-    /// A vault key just created or reset, kept in Rust until the user
-    /// confirms they saved it (and chooses whether the keychain keeps it).
-    pending_key: Mutex<Option<VaultKey>>,
+    /// A vault key on the key screen, kept in Rust until the user confirms
+    /// they saved it (and chooses whether the keychain keeps it).
+    held_key: Mutex<Option<HeldKey>>,
+    /// How to take back the last deletion, clear or import.
+    undo: Mutex<Option<Undo>>,
+    /// Why the quick-open shortcut could not be registered, if it could not.
+    pub quick_open_problem: Mutex<Option<String>>,
     /// An import between its preview and its apply.
     pending_import: Mutex<Option<PendingImport>>,
     /// Numbers imports, so a preview that finished reading after another
     /// import started (or after a lock) is dropped.
     import_serial: AtomicU64,
+}
+
+/// A vault key shown on the key screen, and what saving it does.
+pub enum HeldKey {
+    /// First run: the vault is built but not at its path until the key is saved.
+    Created(VaultKey, PendingVault),
+    /// The vault already has this key (after a reset).
+    Applied(VaultKey),
+    /// A new key for the open vault, applied only once it is saved.
+    Change(VaultKey),
+}
+
+impl HeldKey {
+    /// The key itself.
+    pub fn key(&self) -> &VaultKey {
+        match self {
+            HeldKey::Created(key, _) | HeldKey::Applied(key) | HeldKey::Change(key) => key,
+        }
+    }
+
+    /// What the page is told is pending: `create`, `change`, or nothing.
+    pub fn pending(&self) -> Option<&'static str> {
+        match self {
+            HeldKey::Created(..) => Some("create"),
+            HeldKey::Change(_) => Some("change"),
+            HeldKey::Applied(_) => None,
+        }
+    }
 }
 
 /// Where a pending import comes from; kept in Rust between the steps.
@@ -66,7 +98,9 @@ impl AppState {
             vault_path,
             policy_source,
             vault: Mutex::new(None),
-            pending_key: Mutex::new(None),
+            held_key: Mutex::new(None),
+            undo: Mutex::new(None),
+            quick_open_problem: Mutex::new(None),
             pending_import: Mutex::new(None),
             import_serial: AtomicU64::new(0),
         }
@@ -98,28 +132,46 @@ impl AppState {
     }
 
     /// Locks the vault and forgets everything that holds a key or a
-    /// decrypted value: the pending key and the pending import.
+    /// decrypted value, or could bring secrets back: the held key (a first
+    /// run not confirmed yet starts over), the pending import, the undo.
     pub fn lock(&self) {
         if let Some(v) = guard(&self.vault).as_mut() {
             v.lock();
         }
-        *guard(&self.pending_key) = None;
+        *guard(&self.held_key) = None;
         *guard(&self.pending_import) = None;
+        *guard(&self.undo) = None;
     }
 
-    /// Keeps a new vault key until the user confirms they saved it.
-    pub fn hold_key(&self, key: VaultKey) {
-        *guard(&self.pending_key) = Some(key);
+    /// Keeps a vault key on the key screen until the user confirms they saved it.
+    pub fn hold_key(&self, key: HeldKey) {
+        *guard(&self.held_key) = Some(key);
     }
 
     /// Takes the held key (it is handed out once).
-    pub fn take_key(&self) -> Option<VaultKey> {
-        guard(&self.pending_key).take()
+    pub fn take_key(&self) -> Option<HeldKey> {
+        guard(&self.held_key).take()
     }
 
     /// Runs `f` on the held key, if there is one.
-    pub fn with_held_key<T>(&self, f: impl FnOnce(&VaultKey) -> T) -> Option<T> {
-        guard(&self.pending_key).as_ref().map(f)
+    pub fn with_held_key<T>(&self, f: impl FnOnce(&HeldKey) -> T) -> Option<T> {
+        guard(&self.held_key).as_ref().map(f)
+    }
+
+    /// Keeps how to take back the last deletion, clear or import (replacing
+    /// the one before).
+    pub fn keep_undo(&self, undo: Undo) {
+        *guard(&self.undo) = Some(undo);
+    }
+
+    /// Takes the undo, if there is one.
+    pub fn take_undo(&self) -> Option<Undo> {
+        guard(&self.undo).take()
+    }
+
+    /// Forgets the undo (after a reset or a key change it cannot apply).
+    pub fn forget_undo(&self) {
+        *guard(&self.undo) = None;
     }
 
     /// Starts a new import from `from` (forgetting any other); returns its serial.
@@ -204,7 +256,7 @@ mod tests {
     #[test]
     fn lock_forgets_a_held_key() {
         let state = state();
-        state.hold_key(VaultKey::generate());
+        state.hold_key(HeldKey::Applied(VaultKey::generate()));
         assert!(state.with_held_key(|_| ()).is_some());
         state.lock();
         assert!(state.take_key().is_none());

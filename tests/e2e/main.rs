@@ -3,5 +3,5 @@
 //! an X display, a Secret Service and tauri-driver, so a plain `cargo test`
 //! skips them; `make test` runs them under Xvfb inside `scripts/with-keyring`.
 
-mod driver;
+mod at_scale;
 mod scenarios;

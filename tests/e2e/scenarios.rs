@@ -1,30 +1,10 @@
 //! What a person does in the app, end to end.
 
-use std::path::Path;
 use std::process::Command;
 
 use coffer_core::{ExposeSecret, Target, Vault, VaultKey};
 
-use crate::driver::*;
-
-fn coffer(vault: &Path, key: Option<&str>, args: &[&str], stdin: &str) -> std::process::Output {
-    use std::io::Write;
-    let mut cmd = Command::new(root().join("target/debug/coffer"));
-    cmd.env("COFFER_VAULT", vault)
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    match key {
-        Some(k) => cmd.env("COFFER_VAULT_KEY", k),
-        None => cmd.env_remove("COFFER_VAULT_KEY"),
-    };
-    let mut child = cmd.spawn().expect("coffer");
-    if let Some(mut s) = child.stdin.take() {
-        s.write_all(stdin.as_bytes()).expect("stdin");
-    }
-    child.wait_with_output().expect("coffer output")
-}
+use coffer_e2e::driver::*;
 
 async fn add_secret(client: &fantoccini::Client, name: &str, value: &str, domains: &str) {
     click(client, &testid("secret-add")).await;
@@ -74,7 +54,7 @@ async fn first_run_saves_the_key_to_the_keychain_and_the_next_start_unlocks_by_i
     // A value that is markup must render as text, never as an element.
     let hostile = "<img src=x onerror=\"document.title='pwned'\">";
     add_secret(&client, "html", hostile, "").await;
-    click(&client, &format!("{} [data-action=reveal]", row("html"))).await;
+    row_action(&client, "html", "reveal").await;
     let shown = text(
         &client,
         &format!("{} [data-testid=secret-revealed]", row("html")),
@@ -83,10 +63,10 @@ async fn first_run_saves_the_key_to_the_keychain_and_the_next_start_unlocks_by_i
     assert_eq!(shown, hostile);
     // Hide puts the mask back and the value leaves the page.
     let revealed = format!("{} [data-testid=secret-revealed]", row("html"));
-    click(&client, &format!("{} [data-action=reveal]", row("html"))).await;
+    row_action(&client, "html", "reveal").await;
     assert_eq!(text(&client, &revealed).await, "••••••••");
     assert!(!client.source().await.expect("source").contains("pwned"));
-    click(&client, &format!("{} [data-action=reveal]", row("html"))).await;
+    row_action(&client, "html", "reveal").await;
     assert_eq!(text(&client, &revealed).await, hostile);
     assert!(
         client
@@ -154,9 +134,10 @@ async fn unlock_with_a_typo_then_filter_edit_disable_delete_and_lock() {
     // In this scenario a copied value leaves the clipboard after 2 s.
     Vault::open(&vault)
         .expect("open")
-        .set_settings(coffer_core::Settings {
+        .set_settings(&coffer_core::Settings {
             auto_lock_minutes: 15,
             clipboard_clear_seconds: 2,
+            quick_open: None,
         })
         .expect("settings");
 
@@ -190,11 +171,7 @@ async fn unlock_with_a_typo_then_filter_edit_disable_delete_and_lock() {
     visible(&client, &row("github-token")).await;
 
     // Edit: rename and new domains; the value stays.
-    click(
-        &client,
-        &format!("{} [data-action=edit]", row("github-token")),
-    )
-    .await;
+    row_action(&client, "github-token", "edit").await;
     fill(&client, &testid("secret-name"), "github").await;
     fill(&client, &testid("secret-domains"), "api.github.com").await;
     click(&client, &testid("secret-save")).await;
@@ -204,27 +181,19 @@ async fn unlock_with_a_typo_then_filter_edit_disable_delete_and_lock() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "ghp_1\n");
 
     // Disable: the CLI refuses to use it.
-    click(
-        &client,
-        &format!("{} [data-action=toggle]", row("stripe-key")),
-    )
-    .await;
+    row_action(&client, "stripe-key", "toggle").await;
     visible(&client, &format!("{}.disabled", row("stripe-key"))).await;
     let out = coffer(&vault, Some(&key), &["get", "stripe-key"], "");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("disabled"));
 
     // Delete, after a confirmation.
-    click(
-        &client,
-        &format!("{} [data-action=delete]", row("old-thing")),
-    )
-    .await;
+    row_action(&client, "old-thing", "delete").await;
     click(&client, &testid("confirm-ok")).await;
     gone(&client, &row("old-thing")).await;
 
     // Copy: the value goes to the clipboard from Rust, and leaves it after 2 s.
-    click(&client, &format!("{} [data-action=copy]", row("github"))).await;
+    row_action(&client, "github", "copy").await;
     let said = text(&client, &testid("toast")).await;
     assert!(said.contains("cleared in 2 s"), "toast: {said}");
     let mut board = arboard::Clipboard::new().expect("clipboard");
@@ -235,11 +204,7 @@ async fn unlock_with_a_typo_then_filter_edit_disable_delete_and_lock() {
         "ghp_1",
         "the clipboard was not cleared"
     );
-    click(
-        &client,
-        &format!("{} [data-action=copy-ref]", row("github")),
-    )
-    .await;
+    row_action(&client, "github", "copy-ref").await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(
         board.get_text().expect("clipboard text"),
@@ -247,7 +212,7 @@ async fn unlock_with_a_typo_then_filter_edit_disable_delete_and_lock() {
     );
 
     // Lock: every secret leaves the page.
-    click(&client, &format!("{} [data-action=reveal]", row("github"))).await;
+    row_action(&client, "github", "reveal").await;
     click(&client, &testid("menu")).await;
     click(&client, &testid("menu-lock")).await;
     visible(&client, &testid("unlock-key")).await;

@@ -1,10 +1,14 @@
 // The import dialog: files, a folder, pasted text or a drop (read in Rust,
 // arriving as an event); a password for encrypted files; the preview with
-// a decision per conflict; the result.
+// a decision per conflict, naming the existing secret each would replace;
+// the result, which the undo bar offers to undo.
 
 import { $, closeDialog } from "../dom.js";
 import { attempt, call, currentEpoch, isStale } from "../ipc.js";
 import { clearError, showError } from "../notice.js";
+import { domainsText, listText, whenLong } from "../format.js";
+import { offer } from "../undo.js";
+import { model } from "../screens/secret-model.js";
 import { refresh } from "../screens/secrets.js";
 
 let importPreview = null; // the preview being decided on
@@ -44,6 +48,8 @@ function clearForm() {
   $("import-text").value = "";
   $("import-files").replaceChildren();
   $("import-conflict-rows").replaceChildren();
+  $("import-replace-keeps").hidden = true;
+  $("import-replace-keeps").textContent = "";
   $("import-apply-all").value = "";
   $("import-apply").disabled = true;
 }
@@ -95,11 +101,20 @@ function showPreview(view) {
     (p.flagged_secret ? ` (${p.flagged_secret} marked secret by their source)` : "");
   $("import-conflicts-box").hidden = p.conflicts.length === 0;
   $("import-conflict-count").textContent = String(p.conflicts.length);
-  $("import-conflict-rows").replaceChildren(...p.conflicts.map(conflictRow));
+  const wanted = new Set(p.conflicts.map((c) => c.existing_id));
+  const existing = new Map();
+  if (wanted.size) for (const r of model.records) if (wanted.has(r.id)) existing.set(r.id, r);
+  $("import-conflict-rows").replaceChildren(...p.conflicts.map((c) => conflictRow(c, existing.get(c.existing_id))));
+  const keeps = view.replace_keeps ?? p.replace_keeps ?? [];
+  $("import-replace-keeps").hidden = !(keeps.length && p.conflicts.length);
+  $("import-replace-keeps").textContent = keeps.length
+    ? `Replace keeps each existing secret's ${listText(keeps)}: this source has none.`
+    : "";
   $("import-apply").disabled = false;
 }
 
-function conflictRow(c) {
+// `rec`: the existing secret in effect (from the list), which Replace replaces.
+function conflictRow(c, rec) {
   const tr = document.createElement("tr");
   tr.dataset.testid = "import-conflict";
   tr.dataset.name = c.name;
@@ -107,9 +122,10 @@ function conflictRow(c) {
   const name = document.createElement("td");
   name.textContent = c.name;
   const existing = document.createElement("td");
-  existing.textContent = new Date(c.existing_updated_at).toLocaleString();
+  existing.textContent = `updated ${whenLong(c.existing_updated_at)}` +
+    (rec ? ` · ${rec.domains.length ? domainsText(rec.domains) : "any host"}${rec.enabled ? "" : " · disabled"}` : "");
   const incoming = document.createElement("td");
-  incoming.textContent = c.incoming_updated_at ? new Date(c.incoming_updated_at).toLocaleString() : "—";
+  incoming.textContent = c.incoming_updated_at ? whenLong(c.incoming_updated_at) : "—";
   if (c.values_differ) {
     incoming.classList.add("differs");
     incoming.textContent += " · value differs";
@@ -140,6 +156,9 @@ async function apply(event) {
   }
   const fallback = $("import-apply-all").value || null;
   const undecided = rows.filter((tr) => !tr.querySelector("select").value);
+  const replaced = rows
+    .filter((tr) => (tr.querySelector("select").value || fallback) === "replace")
+    .map((tr) => `“${tr.dataset.name}”`);
   if (undecided.length && !fallback) {
     showError({
       code: "decision_required",
@@ -158,10 +177,15 @@ async function apply(event) {
   $("import-preview").hidden = true;
   $("import-apply").disabled = true;
   $("import-result").hidden = false;
+  const named = replaced.length > 10 ? [...replaced.slice(0, 10), `${replaced.length - 10} more`] : replaced;
   $("import-result").textContent =
     `Imported: ${done.created} new, ${done.replaced} replaced, ${done.kept} kept (older ones now shadowed), ` +
-    `${done.skipped} skipped, ${done.unchanged} unchanged.`;
+    `${done.skipped} skipped, ${done.unchanged} unchanged.` +
+    (done.replaced && named.length ? ` Replaced: ${listText(named)}.` : "");
   importPreview = null;
+  if (done.created + done.replaced + done.kept > 0) {
+    offer(`Imported ${done.created} new, ${done.replaced} replaced` + (done.kept ? `, ${done.kept} kept` : "") + ".");
+  }
   await refresh();
 }
 

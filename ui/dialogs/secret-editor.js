@@ -1,47 +1,82 @@
-// The add / edit dialog. When editing, an empty value keeps the current one.
+// The add / edit dialog. The value is a multi-line field, masked until
+// "Show"; it is sent as typed (no trimming, newlines kept). When editing,
+// an empty value keeps the current one. Adding a name that exists asks
+// whether to update that secret or keep both (dialogs/exists.js).
 
 import { $, closeDialog } from "../dom.js";
-import { attempt } from "../ipc.js";
-import { clearError } from "../notice.js";
-import { forgetValue, refresh } from "../screens/secrets.js";
+import { attempt, call, currentEpoch, isStale } from "../ipc.js";
+import { clearError, showError, toast } from "../notice.js";
+import { applyInfo, focusList, forgetValue } from "../screens/secrets.js";
+import { ask } from "./exists.js";
+import * as generator from "./generator.js";
 
-let editing = null; // the secret being edited, or null when adding
+let editing = null; // {id, name} of the secret being edited, or null when adding
 
 export function init() {
   $("secret-add").addEventListener("click", () => open(null));
   $("secret-cancel").addEventListener("click", () => $("secret-dialog").close());
   $("secret-value-toggle").addEventListener("click", () => {
-    const input = $("secret-value");
-    const showing = input.type === "text";
-    setValueShown(!showing);
+    setValueShown($("secret-value").classList.contains("masked"));
   });
   $("secret-form").addEventListener("submit", save);
+  generator.init({
+    onGenerated: (value) => {
+      $("secret-value").value = value;
+      setValueShown(true);
+    },
+  });
 }
 
 function setValueShown(shown) {
-  $("secret-value").type = shown ? "text" : "password";
+  $("secret-value").classList.toggle("masked", !shown);
   $("secret-value-toggle").textContent = shown ? "Hide" : "Show";
   $("secret-value-toggle").setAttribute("aria-pressed", String(shown));
 }
 
 function splitDomains(text) {
-  return text.split(",").map((d) => d.trim()).filter(Boolean);
+  return text.split(/[\s,]+/).filter(Boolean);
 }
 
-/** Opens the dialog on secret `s`, or empty to add one when `s` is null. */
-export function open(s) {
+/** Opens the dialog on record `rec` to edit it, or empty to add one when `rec` is null. */
+export function open(rec) {
   clearError();
-  editing = s ?? null;
-  $("secret-dialog-title").textContent = s ? `Edit ${s.name}` : "Add secret";
-  $("secret-name").value = s?.name ?? "";
+  editing = rec ? { id: rec.id, name: rec.name } : null;
+  $("secret-dialog-title").textContent = rec ? `Edit ${rec.name}` : "Add secret";
+  $("secret-name").value = rec?.name ?? "";
   $("secret-value").value = "";
   setValueShown(false);
-  $("secret-value-hint").hidden = !s;
-  $("secret-domains").value = s ? s.allowed_domains.join(", ") : "";
-  $("secret-note").value = s?.note ?? "";
-  $("secret-enabled").checked = s ? s.enabled : true;
+  generator.close();
+  $("secret-value-hint").hidden = !rec;
+  $("secret-domains").value = rec ? rec.domains.join(", ") : "";
+  $("secret-note").value = rec?.note ?? "";
+  $("secret-enabled").checked = rec ? rec.enabled : true;
   $("secret-dialog").showModal();
   $("secret-name").focus();
+}
+
+// secret_create; when the name exists, asks, then creates again with the answer.
+// Resolves {info, said} or undefined (failed, cancelled, or locked meanwhile).
+async function create(secret) {
+  const epoch = currentEpoch();
+  clearError();
+  try {
+    const info = await call("secret_create", { secret, if_exists: null });
+    return isStale(epoch) ? undefined : { info, said: null };
+  } catch (err) {
+    if (isStale(epoch)) return undefined;
+    if (err?.code !== "secret_exists") {
+      showError(err);
+      return undefined;
+    }
+  }
+  const choice = await ask(secret.name);
+  if (choice === null || isStale(epoch)) return undefined;
+  const info = await attempt("secret_create", { secret, if_exists: choice });
+  if (info === undefined) return undefined;
+  const said = choice === "keep"
+    ? `Kept both “${info.name}”: the new one is in effect, the older one is now shadowed.`
+    : `Updated “${info.name}”.`;
+  return { info, said };
 }
 
 async function save(event) {
@@ -52,19 +87,25 @@ async function save(event) {
     note: $("secret-note").value,
     enabled: $("secret-enabled").checked,
   };
-  const value = $("secret-value").value;
+  const value = $("secret-value").value; // exactly as typed
+  let done;
   if (editing) {
     const id = editing.id;
     const patch = { ...fields };
     if (value !== "") patch.value = value;
-    if ((await attempt("secret_update", { id, patch })) === undefined) return;
+    const info = await attempt("secret_update", { id, patch });
+    if (info === undefined) return;
     forgetValue(id);
+    done = { info, said: null };
   } else {
-    if ((await attempt("secret_create", { secret: { ...fields, value } })) === undefined) return;
+    done = await create({ ...fields, value });
+    if (done === undefined) return;
   }
   $("secret-value").value = "";
   $("secret-dialog").close();
-  await refresh();
+  applyInfo(done.info, { show: true });
+  focusList();
+  if (done.said) toast(done.said);
 }
 
 /** Closes the dialog and empties every field. */

@@ -1,22 +1,33 @@
-// The settings dialog: auto-lock minutes, clipboard clearing, the keychain
-// (turning it on asks for the key), and copying / downloading the key.
-// Loading the settings also sets the auto-lock wait.
+// The settings dialog: auto-lock minutes, clipboard clearing, the quick-open
+// shortcut (dialogs/shortcut.js), the keychain (turning it on asks for the
+// key), copying / downloading the key, and "Change vault key…". Loading the
+// settings also sets the auto-lock wait.
 
 import { $, closeDialog } from "../dom.js";
 import { attempt } from "../ipc.js";
 import { clearError, toast } from "../notice.js";
 import { configure as configureAutoLock } from "../autolock.js";
 import { copyKey, downloadKey } from "../screens/key.js";
+import * as shortcut from "./shortcut.js";
 
 let settings = null; // the last settings view from Rust
+let hooks = { onChangeKey: () => {} };
 
-export function init() {
+/** `options.onChangeKey()` starts changing the vault key (the dialog closes first). */
+export function init(options) {
+  hooks = options;
+  shortcut.init();
   $("settings-key-copy").addEventListener("click", copyKey);
   $("settings-key-download").addEventListener("click", downloadKey);
+  $("settings-change-key").addEventListener("click", () => {
+    $("settings-dialog").close();
+    hooks.onChangeKey();
+  });
   $("setting-keychain").addEventListener("change", () => {
     $("keychain-key-row").hidden = !($("setting-keychain").checked && !settings?.keychain_enabled);
   });
   $("settings-cancel").addEventListener("click", () => $("settings-dialog").close());
+  $("settings-dialog").addEventListener("close", shortcut.reset);
   $("settings-form").addEventListener("submit", save);
 }
 
@@ -45,6 +56,9 @@ export async function open() {
   $("setting-clipboard").value = settings.clipboard_clear_seconds;
   limitNote("auto-lock-limit", settings.auto_lock_limited_by && `Limited: ${settings.auto_lock_limited_by}.`);
   limitNote("clipboard-limit", settings.clipboard_limited_by && `Limited: ${settings.clipboard_limited_by}.`);
+  $("setting-quick-open").value = settings.quick_open ?? "";
+  shortcut.reset();
+  shortcut.showProblem(settings.quick_open_problem);
   $("setting-keychain").checked = settings.keychain_enabled;
   $("setting-keychain").disabled = !settings.keychain_allowed && !settings.keychain_enabled;
   limitNote("keychain-limit", settings.keychain_allowed ? "" : "Your administrator's policy does not allow the keychain.");
@@ -59,16 +73,24 @@ async function save(event) {
     settings: {
       auto_lock_minutes: Number($("setting-auto-lock").value || 0),
       clipboard_clear_seconds: Number($("setting-clipboard").value || 0),
+      quick_open: $("setting-quick-open").value.trim() || null,
     },
   });
   if (view === undefined) return;
   const wanted = $("setting-keychain").checked;
   if (wanted !== view.keychain_enabled) {
-    view = await attempt("settings_keychain", { enabled: wanted, key: wanted ? $("setting-keychain-key").value : null });
+    view = await attempt("settings_keychain", { enabled: wanted, key: wanted ? $("setting-keychain-key").value.trim() : null });
     if (view === undefined) return;
   }
   $("setting-keychain-key").value = "";
   apply(view);
+  if (view.quick_open_problem) {
+    // Saved, but the system refused the shortcut: say so where it was typed.
+    shortcut.showProblem(view.quick_open_problem);
+    $("setting-quick-open").focus();
+    toast("Settings saved; the quick-open shortcut is not active.");
+    return;
+  }
   $("settings-dialog").close();
   const limited = [view.auto_lock_limited_by, view.clipboard_limited_by].filter(Boolean);
   toast(limited.length ? `Saved. ${limited.join("; ")}.` : "Settings saved.");

@@ -1,64 +1,71 @@
 // The main screen's secrets: loading the list, the filter and the sort
-// headers, and each row's actions (reveal, copy, reference, edit, enable,
-// delete) plus "Clear vault". The model is in secret-model.js and the
-// drawing in secret-table.js.
+// headers, and what each secret's actions do (reveal, copy, reference,
+// edit, enable/disable, delete) plus "Clear vault". The model is in
+// secret-model.js, the view in secret-list.js, the row menu in row-menu.js.
+//
+// The list is loaded whole after unlock, import, clear and undo; a create,
+// update or delete patches the model with the SecretInfo the command returned.
 
 import { $ } from "../dom.js";
 import { attempt, call, currentEpoch, isStale } from "../ipc.js";
 import { clearError, showError, toast } from "../notice.js";
+import { mark } from "../perf.js";
+import { count, domainsText, whenLong } from "../format.js";
 import { confirmAction } from "../dialogs/confirm.js";
-import { forget, model, shadowedCount, sortBy, visibleSecrets } from "./secret-model.js";
-import { clearTable, renderTable } from "./secret-table.js";
+import { offer } from "../undo.js";
+import * as data from "./secret-model.js";
+import * as list from "./secret-list.js";
+import * as rowMenu from "./row-menu.js";
 
 let hooks = { onEdit: () => {}, onLocked: () => {} };
 
-const rowActions = {
-  reveal: toggleReveal,
-  copy: copyValue,
-  copyRef: copyReference,
-  edit: (s) => hooks.onEdit(s),
-  toggle: (s) => setEnabled(s, !s.enabled),
-  remove: deleteSecret,
-};
-
 /**
- * `options.onEdit(secret)` opens the editor; `options.onLocked()` runs when
+ * `options.onEdit(record)` opens the editor; `options.onLocked()` runs when
  * Rust answers that the vault is locked.
  */
 export function init(options) {
   hooks = options;
-  $("filter").addEventListener("input", render);
-  for (const th of document.querySelectorAll("th .sort")) {
-    th.addEventListener("click", () => {
-      sortBy(th.dataset.sort);
-      render();
+  list.init({ onAction: act, onPainted: rowMenu.follow });
+  rowMenu.init({
+    onChoose: (action, id) => {
+      const rec = data.recordById(id);
+      if (!rec) return;
+      list.focus();
+      act(action, rec);
+    },
+    onDismiss: () => list.focus(),
+  });
+  $("filter").addEventListener("input", onFilterInput);
+  for (const button of document.querySelectorAll("#secret-head .sort")) {
+    button.addEventListener("click", () => {
+      data.sortBy(button.dataset.sort);
+      list.refresh({ reveal: true });
     });
   }
 }
 
-function render() {
-  renderTable(
-    {
-      visible: visibleSecrets($("filter").value),
-      revealed: model.revealed,
-      total: model.secrets.length,
-      shadowed: shadowedCount(),
-      sort: model.sort,
-    },
-    rowActions,
-  );
+// Each keystroke walks the sort order once (no DOM rebuilt); the rows in
+// view are drawn at the next frame.
+function onFilterInput() {
+  mark("coffer:filter-input");
+  data.setFilter($("filter").value);
+  list.refresh({ fallback: 0, reveal: true, markAfter: "coffer:filter-painted" });
 }
 
-/** Reloads the list and the vault path. Keeps the error banner as it is. */
+/** Reloads the whole list and the vault path. Keeps the error banner as it is. */
 export async function refresh() {
   const epoch = currentEpoch();
   try {
-    const secrets = await call("secret_list");
+    const columns = await call("secret_list");
     if (isStale(epoch)) return;
-    model.secrets = secrets;
+    data.load(columns);
+    data.setFilter($("filter").value);
+    list.refresh({ top: "unselected", reveal: true, markAfter: "coffer:rows-painted" });
+    setTimeout(data.prepareFilter, 100); // after the first rows are painted, ready for the first keystroke
     const status = await call("vault_status");
     if (isStale(epoch)) return;
     $("vault-path").textContent = status.path;
+    $("vault-path").title = status.path;
   } catch (err) {
     if (isStale(epoch)) return;
     if (err?.code === "locked") {
@@ -67,12 +74,27 @@ export async function refresh() {
     }
     showError(err);
   }
-  render();
+}
+
+/**
+ * A created or updated secret (the SecretInfo a command returned) goes into
+ * the model and is selected. With `show`, a filter that hides it is cleared.
+ */
+export function applyInfo(info, { show = false, keepPlace = false } = {}) {
+  const rec = data.applyInfo(info, { keepPlace });
+  if (show && data.positionOf(data.indexOfId(rec.id)) === -1) {
+    $("filter").value = "";
+    data.setFilter("");
+  }
+  list.select(rec.id);
+  list.refresh({ reveal: true });
+  return rec;
 }
 
 /** After an edit: the value shown for `id`, if any, is out of date. */
 export function forgetValue(id) {
-  model.revealed.delete(id);
+  data.model.revealed.delete(id);
+  list.forgetHeight(id);
 }
 
 export function focusFilter(select = false) {
@@ -80,65 +102,113 @@ export function focusFilter(select = false) {
   if (select) $("filter").select();
 }
 
-// A change to the vault, then the list again (also after a failure);
-// `onDone` runs only if the change went through. Nothing after a lock.
-async function change(command, args, onDone) {
-  const epoch = currentEpoch();
-  const reply = await attempt(command, args);
-  if (isStale(epoch)) return;
-  if (reply !== undefined) onDone?.();
-  await refresh();
+export function focusList() {
+  list.focus();
 }
 
-async function toggleReveal(s) {
-  if (model.revealed.has(s.id)) {
+/** What a row action does; `anchor` is the button it came from (for the menu). */
+export function act(action, rec, anchor = null) {
+  list.select(rec.id, { reveal: false });
+  if (action === "menu") {
+    rowMenu.open(anchor ?? list.menuButtonOf(rec.id), rec.id, {
+      name: rec.name,
+      revealed: data.model.revealed.has(rec.id),
+      enabled: rec.enabled,
+    });
+  } else if (action === "reveal") toggleReveal(rec);
+  else if (action === "copy") copyValue(rec);
+  else if (action === "copy-ref") copyReference(rec);
+  else if (action === "edit") hooks.onEdit(rec);
+  else if (action === "toggle") setEnabled(rec, !rec.enabled);
+  else if (action === "delete") deleteSecret(rec);
+}
+
+/** The keyboard's actions, on the selected secret (nothing when none is selected). */
+export function actOnSelected(action) {
+  const rec = list.selected();
+  if (rec) act(action, rec);
+}
+
+async function toggleReveal(rec) {
+  if (data.model.revealed.has(rec.id)) {
     clearError();
-    model.revealed.delete(s.id);
+    data.model.revealed.delete(rec.id);
   } else {
-    const value = await attempt("secret_reveal", { id: s.id });
-    if (value === undefined) return;
-    model.revealed.set(s.id, value);
+    const value = await attempt("secret_reveal", { id: rec.id });
+    if (value === undefined || !data.recordById(rec.id)) return;
+    data.model.revealed.set(rec.id, value);
   }
-  render();
+  list.forgetHeight(rec.id);
+  list.refresh({ reveal: true });
 }
 
-async function copyValue(s) {
-  const seconds = await attempt("secret_copy", { id: s.id });
+async function copyValue(rec) {
+  const seconds = await attempt("secret_copy", { id: rec.id });
   if (seconds === undefined) return;
-  toast(seconds > 0 ? `Copied ${s.name}; the clipboard is cleared in ${seconds} s.` : `Copied ${s.name}.`);
+  toast(seconds > 0 ? `Copied ${rec.name}; the clipboard is cleared in ${seconds} s.` : `Copied ${rec.name}.`);
 }
 
-async function copyReference(s) {
-  const reference = await attempt("secret_copy_reference", { id: s.id });
+async function copyReference(rec) {
+  const reference = await attempt("secret_copy_reference", { id: rec.id });
   if (reference === undefined) return;
   toast(`Copied ${reference}`);
 }
 
-async function setEnabled(s, enabled) {
-  await change("secret_update", { id: s.id, patch: { enabled } });
+async function setEnabled(rec, enabled) {
+  const info = await attempt("secret_update", { id: rec.id, patch: { enabled } });
+  if (info === undefined) return;
+  applyInfo(info, { keepPlace: true });
 }
 
-async function deleteSecret(s) {
-  const ok = await confirmAction(`Delete ${s.name}?`, "The secret is deleted from this vault.", "Delete");
+// Which secret exactly: when several have its name, whether it is the one
+// in effect; always its allowed domains and when it was last changed.
+function describe(rec) {
+  const lines = [];
+  let same = 0;
+  for (const r of data.model.records) if (r.name === rec.name) same += 1;
+  if (same > 1) {
+    lines.push(rec.shadowed
+      ? `This is a shadowed “${rec.name}” (${same} secrets have this name); the one in effect stays.`
+      : `This is the “${rec.name}” in effect; ${count(same - 1, "older secret")} with this name ${same === 2 ? "is" : "are"} shadowed, and the newest of them takes its place.`);
+  }
+  lines.push(`Allowed domains: ${rec.domains.length ? domainsText(rec.domains) : "any host"}.`);
+  lines.push(`Updated ${whenLong(rec.updated)}.`);
+  lines.push("You can undo this right after.");
+  return lines.join("\n");
+}
+
+async function deleteSecret(rec) {
+  const ok = await confirmAction(`Delete “${rec.name}”?`, describe(rec), "Delete");
   if (!ok) return;
-  await change("secret_delete", { id: s.id }, () => model.revealed.delete(s.id));
+  const pos = data.positionOf(data.indexOfId(rec.id));
+  const info = await attempt("secret_delete", { id: rec.id });
+  if (info === undefined) return;
+  data.removeId(info?.id ?? rec.id);
+  list.forgetHeight(rec.id);
+  list.refresh({ fallback: Math.max(0, pos), reveal: true });
+  offer(`Deleted “${rec.name}”.`, { name: rec.name });
+  list.focus();
 }
 
-/** The menu's "Clear vault…": every secret goes, after a confirmation. */
+/** The menu's "Clear vault…": every secret goes, after a confirmation (undoable). */
 export async function clearVault() {
+  const total = data.model.records.length;
   const ok = await confirmAction(
     "Clear the vault?",
-    `All ${model.secrets.length} secrets are deleted. The vault key stays the same.`,
+    `All ${count(total, "secret")} are deleted. The vault key stays the same. You can undo this right after.`,
     "Delete all secrets",
   );
   if (!ok) return;
-  await change("vault_clear", undefined, () => model.revealed.clear());
+  const epoch = currentEpoch();
+  const deleted = await attempt("vault_clear");
+  if (isStale(epoch)) return;
+  if (deleted !== undefined) offer(`Cleared ${count(deleted, "secret")}.`);
+  await refresh();
 }
 
-/** Every secret, revealed value, the filter and the table leave the page. */
+/** The filter and the vault path leave the page (the model, list and menu have their own reset). */
 export function reset() {
-  forget();
-  clearTable();
   $("filter").value = "";
   $("vault-path").textContent = "";
+  $("vault-path").removeAttribute("title");
 }

@@ -212,7 +212,7 @@ pub fn rename(ctx: &Context, old: &str, new: &str) -> Outcome {
 
 pub fn remove(ctx: &Context, name: &str) -> Outcome {
     let mut vault = ctx.unlocked()?;
-    let info = vault.delete(Target::Name(name))?;
+    let (info, _undo) = vault.delete(Target::Name(name))?;
     eprintln!("deleted {}", info.name);
     if let Ok(next) = vault.info(Target::Name(name)) {
         eprintln!(
@@ -266,7 +266,7 @@ pub fn clear(ctx: &Context, yes: bool) -> Outcome {
         ),
         "refusing to delete every secret without confirmation",
     )?;
-    let deleted = vault.clear()?;
+    let (deleted, _undo) = vault.clear()?;
     eprintln!("deleted {deleted} secrets; the vault key is unchanged");
     Ok(())
 }

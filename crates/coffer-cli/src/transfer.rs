@@ -166,7 +166,7 @@ pub fn import(ctx: &Context, args: ImportArgs) -> Outcome {
         None if input::interactive() => Some(ask_decision(preview.conflicts.len())?),
         None => None,
     };
-    let summary = vault.import_apply(set, default, &HashMap::new())?;
+    let (summary, _undo) = vault.import_apply(set, default, &HashMap::new())?;
     eprintln!(
         "imported: {} created, {} replaced, {} kept (older ones now shadowed), {} skipped, {} unchanged",
         summary.created, summary.replaced, summary.kept, summary.skipped, summary.unchanged

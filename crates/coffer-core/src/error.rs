@@ -69,8 +69,12 @@ codes! {
     InvalidDomain => "invalid_domain",
     /// [`Error::InvalidNote`].
     InvalidNote => "invalid_note",
-    /// [`Error::StaleRecord`].
+    /// [`Error::StaleRecord`] and [`Error::UndoStale`].
     StaleRecord => "stale_record",
+    /// [`Error::SecretExists`].
+    SecretExists => "secret_exists",
+    /// [`Error::NothingToUndo`].
+    NothingToUndo => "nothing_to_undo",
     /// [`Error::InvalidSetting`].
     InvalidSetting => "invalid_setting",
     /// [`Error::RecordDamaged`].
@@ -229,6 +233,19 @@ pub enum Error {
     )]
     StaleRecord { name: String },
 
+    /// An undo meets a vault that changed since the action it would take back.
+    #[error("the {what} changed since, so that can no longer be undone; nothing was changed")]
+    UndoStale { what: &'static str },
+
+    /// A new secret was to be made under a name that exists, without saying
+    /// whether to update that secret or keep both.
+    #[error("a secret named {name:?} exists already; update it, or keep both (the new one is then in effect)")]
+    SecretExists { name: String },
+
+    /// Undo was asked for with nothing to undo.
+    #[error("there is nothing to undo")]
+    NothingToUndo,
+
     /// A setting is out of range.
     #[error("invalid setting: {reason}")]
     InvalidSetting { reason: String },
@@ -341,7 +358,9 @@ impl Error {
             Error::InvalidValue { .. } => Code::InvalidValue,
             Error::InvalidDomain { .. } => Code::InvalidDomain,
             Error::InvalidNote { .. } => Code::InvalidNote,
-            Error::StaleRecord { .. } => Code::StaleRecord,
+            Error::StaleRecord { .. } | Error::UndoStale { .. } => Code::StaleRecord,
+            Error::SecretExists { .. } => Code::SecretExists,
+            Error::NothingToUndo => Code::NothingToUndo,
             Error::InvalidSetting { .. } => Code::InvalidSetting,
             Error::RecordDamaged { .. } => Code::RecordDamaged,
             Error::WeakPassword { .. } => Code::WeakPassword,

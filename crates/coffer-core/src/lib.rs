@@ -27,6 +27,7 @@
 mod crypto;
 mod error;
 mod formats;
+mod generator;
 mod key;
 mod keychain;
 mod password;
@@ -43,6 +44,7 @@ pub use formats::{
     fuzz_import, read_import, FileReport, Format, ImportSet, ImportSource, Incoming, KdfParams,
     EXPORT_VERSION, FORMAT_NAME, IMPORT_MAX_FILE_BYTES,
 };
+pub use generator::{generate_password, PasswordRecipe, GENERATED_MAX_CHARS, GENERATED_MIN_CHARS};
 pub use key::{VaultKey, KEY_GROUPS, VAULT_KEY_LEN_BYTES};
 pub use keychain::{Keychain, KEYCHAIN_SERVICE};
 pub use password::{password_strength, ExportPassword, EXPORT_PASSWORD_MIN_CHARS};
@@ -59,9 +61,9 @@ pub use secret::{
 };
 pub use store::FORMAT_VERSION;
 pub use vault::{
-    Conflict, Decision, ExportRequest, ImportSummary, PreparedExport, Preview, SetOutcome,
-    Settings, SettingsInForce, Vault, AUTO_LOCK_MAX_MINUTES, CLIPBOARD_CLEAR_MAX_SECONDS,
-    DATA_KEY_MAX_ENCRYPTIONS,
+    Conflict, Decision, ExportRequest, IfExists, ImportSummary, PendingVault, PreparedExport,
+    Preview, SetOutcome, Settings, SettingsInForce, Undo, UndoKind, Vault, AUTO_LOCK_MAX_MINUTES,
+    CLIPBOARD_CLEAR_MAX_SECONDS, DATA_KEY_MAX_ENCRYPTIONS,
 };
 
 /// Re-exported so callers can build and read values without naming `secrecy`.

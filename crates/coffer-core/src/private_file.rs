@@ -36,41 +36,71 @@ pub(crate) fn publish(
     if !replace && fs::symlink_metadata(path).is_ok() {
         return Err(exists());
     }
+    stage(path, fill)?.publish(replace, exists)
+}
+
+/// A private file built under a temporary name next to where it belongs, not
+/// in place yet: [`Staged::publish`] moves it there; dropping it removes it.
+#[derive(Debug)]
+pub(crate) struct Staged {
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+/// Builds the file that will be `path` under a temporary name: `fill` gets
+/// the empty temporary file (mode 0600, opened for writing) and its path.
+pub(crate) fn stage(path: &Path, fill: impl FnOnce(&Path, File) -> Result<()>) -> Result<Staged> {
     let dir = parent_dir(path);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(
-        ".{name}.tmp-{}",
-        crate::secret::SecretId(crate::crypto::random_id())
-    ));
+    let staged = Staged {
+        tmp: dir.join(format!(
+            ".{name}.tmp-{}",
+            crate::secret::SecretId(crate::crypto::random_id())
+        )),
+        path: path.to_owned(),
+    };
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let result = options
-        .open(&tmp)
-        .map_err(|e| Error::io("cannot create", &tmp, e))
-        .and_then(|file| fill(&tmp, file))
-        .and_then(|()| {
-            if replace {
-                fs::rename(&tmp, path).map_err(|e| Error::io("cannot write", path, e))
-            } else {
-                // `hard_link` fails if the target exists: never replace a file.
-                fs::hard_link(&tmp, path).map_err(|e| {
-                    if e.kind() == std::io::ErrorKind::AlreadyExists {
-                        exists()
-                    } else {
-                        Error::io("cannot write", path, e)
-                    }
-                })
-            }
-        });
-    let _ = fs::remove_file(&tmp);
-    result?;
-    sync_dir(&dir);
-    Ok(())
+    let file = options
+        .open(&staged.tmp)
+        .map_err(|e| Error::io("cannot create", &staged.tmp, e))?;
+    // On failure `staged` is dropped, which removes the temporary file.
+    fill(&staged.tmp, file)?;
+    Ok(staged)
+}
+
+impl Staged {
+    /// Moves the file into place — over an existing one only with `replace`;
+    /// otherwise an existing file gives `exists()` and nothing changes.
+    pub(crate) fn publish(self, replace: bool, exists: impl Fn() -> Error) -> Result<()> {
+        let path = &self.path;
+        if replace {
+            fs::rename(&self.tmp, path).map_err(|e| Error::io("cannot write", path, e))?;
+        } else {
+            // `hard_link` fails if the target exists: never replace a file.
+            fs::hard_link(&self.tmp, path).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    exists()
+                } else {
+                    Error::io("cannot write", path, e)
+                }
+            })?;
+        }
+        sync_dir(&parent_dir(path));
+        Ok(())
+        // Dropping `self` removes the temporary name (a no-op after a rename).
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.tmp);
+    }
 }
 
 /// The folder a file is in (`.` for a bare file name).

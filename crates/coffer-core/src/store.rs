@@ -8,7 +8,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
 
 use crate::crypto::random_id;
 use crate::error::{Error, Result};
-use crate::private_file::{parent_dir, publish};
+use crate::private_file::{parent_dir, stage, Staged};
 
 /// `PRAGMA application_id` of every Coffer vault ("CofR").
 pub const APPLICATION_ID: i32 = 0x436F_6652;
@@ -150,19 +150,69 @@ fn check_header(path: &Path) -> Result<()> {
 /// Creates a new vault file at `path` and fills its `meta` through `init`, all
 /// or nothing: the file is built under a temporary name and linked into place
 /// only if nothing exists there.
+#[cfg(test)]
 pub(crate) fn create_new(
     path: &Path,
     init: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
 ) -> Result<Connection> {
+    publish_new(stage_new(path, init)?, path)
+}
+
+/// Builds a new vault for `path` under a temporary name in its folder, not in
+/// place yet; dropping the result removes it.
+pub(crate) fn stage_new(
+    path: &Path,
+    init: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+) -> Result<Staged> {
+    if fs::symlink_metadata(path).is_ok() {
+        return Err(vault_exists(path));
+    }
     create_private_dir(&parent_dir(path))?;
-    let exists = || Error::VaultExists {
-        path: path.to_owned(),
-    };
-    publish(path, false, exists, |tmp, file| {
+    remove_stale_stages(path);
+    stage(path, |tmp, file| {
         drop(file);
         build_at(tmp, init)
-    })?;
+    })
+}
+
+/// Moves a staged vault into place at `path` (never over an existing file) and opens it.
+pub(crate) fn publish_new(staged: Staged, path: &Path) -> Result<Connection> {
+    staged.publish(false, || vault_exists(path))?;
     open_existing(path)
+}
+
+/// How old a vault left half-made next to `path` must be before a new first
+/// run removes it (a first run killed before its key was saved).
+const STALE_STAGE_SECS: u64 = 10 * 60;
+
+/// Removes temporary vaults of `path` that a killed first run left behind
+/// (best effort: a file that cannot be removed stays).
+fn remove_stale_stages(path: &Path) {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    let prefix = format!(".{name}.tmp-");
+    let Ok(entries) = fs::read_dir(parent_dir(path)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry.file_name().to_string_lossy().starts_with(&prefix)
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() >= STALE_STAGE_SECS);
+        if stale {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn vault_exists(path: &Path) -> Error {
+    Error::VaultExists {
+        path: path.to_owned(),
+    }
 }
 
 /// Builds a vault in the empty file `tmp`.
@@ -318,6 +368,31 @@ mod tests {
             names.iter().all(|n| !n.to_string_lossy().contains(".tmp-")),
             "{names:?}"
         );
+    }
+
+    #[test]
+    fn a_first_run_removes_what_a_killed_one_left_but_not_a_fresh_one() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("vault.db");
+        let old = dir.path().join(".vault.db.tmp-killed");
+        let fresh = dir.path().join(".vault.db.tmp-running");
+        let other = dir.path().join(".notes.txt.tmp-x");
+        for f in [&old, &fresh, &other] {
+            fs::write(f, b"half a vault").expect("write");
+        }
+        let long_ago =
+            std::time::SystemTime::now() - std::time::Duration::from_secs(STALE_STAGE_SECS + 60);
+        for f in [&old, &other] {
+            fs::File::options()
+                .write(true)
+                .open(f)
+                .and_then(|f| f.set_modified(long_ago))
+                .expect("age it");
+        }
+        drop(stage_new(&path, noop).expect("staged"));
+        assert!(!old.exists(), "a stale stage stayed");
+        assert!(fresh.exists(), "a first run in progress lost its file");
+        assert!(other.exists(), "another file's stage was removed");
     }
 
     #[test]

@@ -100,8 +100,8 @@ fn summary(set: &ImportSet) -> Summary {
                 s.name.clone(),
                 s.value.expose_secret().to_owned(),
                 s.enabled,
-                s.allowed_domains.clone(),
-                s.note.clone(),
+                s.allowed_domains.clone().unwrap_or_default(),
+                s.note.clone().unwrap_or_default(),
             )
         })
         .collect()

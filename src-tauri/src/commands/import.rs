@@ -141,7 +141,9 @@ pub fn import_apply(
     let set = state
         .take_import_set()
         .ok_or(Error::NoImport { step: "apply" })?;
-    Ok(state.with_vault(|v| v.import_apply(set, default, &overrides))?)
+    let (summary, undo) = state.with_vault(|v| v.import_apply(set, default, &overrides))?;
+    state.keep_undo(undo);
+    Ok(summary)
 }
 
 /// Forgets a pending import (the user closed the screen).

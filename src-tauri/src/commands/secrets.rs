@@ -1,18 +1,66 @@
 //! Secrets: list (metadata only), create, update, delete, reveal one value,
 //! copy a value or a reference.
 
-use coffer_core::{ExposeSecret, NewSecret, SecretInfo, SecretPatch, SecretString, Target};
-use serde::Deserialize;
+use coffer_core::{
+    generate_password, ExposeSecret, IfExists, NewSecret, PasswordRecipe, SecretInfo, SecretPatch,
+    SecretString, Target,
+};
+use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use super::reply::{secret_id, Reply};
 use crate::clipboard::Clipboard;
 use crate::state::AppState;
 
-/// Metadata of every secret; values never cross here.
+/// Metadata of every secret as parallel columns, in write order (oldest
+/// first): the compact form the page keeps in memory, about half the bytes of
+/// a list of objects. Values never cross here.
+#[derive(Debug, Default, Serialize)]
+pub struct SecretColumns {
+    pub ids: Vec<String>,
+    pub names: Vec<String>,
+    /// One `0`/`1` per secret.
+    pub enabled: String,
+    /// One `0`/`1` per secret: a newer secret of the same name is in effect.
+    pub shadowed: String,
+    /// Allowed-domain patterns joined by single spaces (`""` = any host).
+    pub domains: Vec<String>,
+    pub notes: Vec<String>,
+    /// Milliseconds since the epoch.
+    pub updated: Vec<i64>,
+}
+
+impl SecretColumns {
+    fn from_list(list: Vec<SecretInfo>) -> Self {
+        let n = list.len();
+        let mut c = SecretColumns {
+            ids: Vec::with_capacity(n),
+            names: Vec::with_capacity(n),
+            enabled: String::with_capacity(n),
+            shadowed: String::with_capacity(n),
+            domains: Vec::with_capacity(n),
+            notes: Vec::with_capacity(n),
+            updated: Vec::with_capacity(n),
+        };
+        let bit = |b: bool| if b { '1' } else { '0' };
+        for s in list {
+            c.ids.push(s.id.to_string());
+            c.names.push(s.name);
+            c.enabled.push(bit(s.enabled));
+            c.shadowed.push(bit(s.shadowed));
+            c.domains.push(s.allowed_domains.join(" "));
+            c.notes.push(s.note);
+            c.updated.push(s.updated_at.0);
+        }
+        c
+    }
+}
+
+/// Metadata of every secret (see [`SecretColumns`]).
 #[tauri::command]
-pub fn secret_list(state: State<'_, AppState>) -> Reply<Vec<SecretInfo>> {
-    Ok(state.with_vault(|v| v.list())?)
+pub fn secret_list(state: State<'_, AppState>) -> Reply<SecretColumns> {
+    let list = state.with_vault(|v| v.list())?;
+    Ok(SecretColumns::from_list(list))
 }
 
 /// A new secret from the form.
@@ -32,8 +80,15 @@ fn yes() -> bool {
     true
 }
 
-#[tauri::command]
-pub fn secret_create(state: State<'_, AppState>, secret: SecretInput) -> Reply<SecretInfo> {
+/// Adds a secret from the form. A name that exists is refused with
+/// `secret_exists` unless `if_exists` says `update` (that secret) or `keep`
+/// (both; the new one is in effect).
+#[tauri::command(rename_all = "snake_case")]
+pub fn secret_create(
+    state: State<'_, AppState>,
+    secret: SecretInput,
+    if_exists: Option<IfExists>,
+) -> Reply<SecretInfo> {
     let new = NewSecret {
         name: secret.name,
         value: SecretString::from(secret.value),
@@ -41,7 +96,7 @@ pub fn secret_create(state: State<'_, AppState>, secret: SecretInput) -> Reply<S
         allowed_domains: secret.allowed_domains,
         note: secret.note,
     };
-    Ok(state.with_vault(|v| v.create_secret(new))?)
+    Ok(state.with_vault(|v| v.add(new, if_exists))?)
 }
 
 /// Changes from the form; absent fields stay as they are.
@@ -71,10 +126,13 @@ pub fn secret_update(
     Ok(state.with_vault(|v| v.update(target, patch))?)
 }
 
+/// Deletes one secret; undoable with `undo_last`.
 #[tauri::command]
 pub fn secret_delete(state: State<'_, AppState>, id: String) -> Reply<SecretInfo> {
     let target = Target::Id(secret_id(&id)?);
-    Ok(state.with_vault(|v| v.delete(target))?)
+    let (info, undo) = state.with_vault(|v| v.delete(target))?;
+    state.keep_undo(undo);
+    Ok(info)
 }
 
 /// The one value the user asked to see.
@@ -114,4 +172,12 @@ pub fn secret_copy_reference(
     let reference = format!("{{{{vault:{}}}}}", info.name);
     clipboard.copy(&reference, None)?;
     Ok(reference)
+}
+
+/// A new random password for the secret form, made in Rust from the
+/// operating system's generator.
+#[tauri::command]
+pub fn password_generate(recipe: PasswordRecipe) -> Reply<String> {
+    let password = generate_password(&recipe)?;
+    Ok(password.expose_secret().to_owned())
 }

@@ -3,7 +3,7 @@
 
 use coffer_core::{Error, Keychain, Settings, SettingsInForce, VaultKey};
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 use zeroize::Zeroizing;
 
 use super::reply::Reply;
@@ -16,6 +16,8 @@ pub struct SettingsView {
     pub in_force: SettingsInForce,
     pub keychain_enabled: bool,
     pub keychain_allowed: bool,
+    /// Why the quick-open shortcut is not registered (the system refused it).
+    pub quick_open_problem: Option<String>,
 }
 
 /// The settings in force: stored values clamped by the policy read now.
@@ -23,10 +25,16 @@ pub fn settings_view(state: &AppState) -> Result<SettingsView, Error> {
     let policy = state.policy();
     let (stored, keychain_enabled) =
         state.with_vault(|v| Ok((v.settings()?, v.keychain_enabled()?)))?;
+    let quick_open_problem = state
+        .quick_open_problem
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     Ok(SettingsView {
         in_force: stored.in_force(&policy),
         keychain_enabled,
         keychain_allowed: policy.check_keychain().is_ok(),
+        quick_open_problem,
     })
 }
 
@@ -40,20 +48,38 @@ pub fn settings_get(state: State<'_, AppState>) -> Reply<SettingsView> {
 pub struct SettingsInput {
     pub auto_lock_minutes: u32,
     pub clipboard_clear_seconds: u32,
+    /// A key combination such as `Ctrl+Alt+K`; empty or absent = none.
+    #[serde(default)]
+    pub quick_open: Option<String>,
 }
 
-/// Stores the settings and returns them as in force (possibly clamped).
+/// Stores the settings and returns them as in force (possibly clamped); a
+/// new quick-open shortcut is registered at once.
 #[tauri::command]
-pub fn settings_set(state: State<'_, AppState>, settings: SettingsInput) -> Reply<SettingsView> {
+pub fn settings_set<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    settings: SettingsInput,
+) -> Reply<SettingsView> {
+    let quick_open = settings
+        .quick_open
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty());
+    if let Some(text) = &quick_open {
+        crate::quick_open::check(text)?;
+    }
+    let stored = Settings {
+        auto_lock_minutes: settings.auto_lock_minutes,
+        clipboard_clear_seconds: settings.clipboard_clear_seconds,
+        quick_open,
+    };
     state.with_vault(|v| {
         if !v.is_unlocked() {
             return Err(Error::Locked);
         }
-        v.set_settings(Settings {
-            auto_lock_minutes: settings.auto_lock_minutes,
-            clipboard_clear_seconds: settings.clipboard_clear_seconds,
-        })
+        v.set_settings(&stored)
     })?;
+    crate::quick_open::apply(&app, stored.quick_open.as_deref());
     Ok(settings_view(&state)?)
 }
 

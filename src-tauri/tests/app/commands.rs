@@ -61,6 +61,17 @@ impl App {
         key
     }
 
+    /// The names `secret_list` sends, in write order.
+    fn names(&self) -> Vec<String> {
+        let list = self.ok("secret_list", json!({}));
+        list["names"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no names column: {list}"))
+            .iter()
+            .map(|n| n.as_str().expect("name").to_owned())
+            .collect()
+    }
+
     fn add(&self, name: &str, value: &str) -> Value {
         self.ok("secret_create", json!({"secret": {"name": name, "value": value, "allowed_domains": ["api.example.com"]}}))
     }
@@ -99,7 +110,21 @@ fn secrets_round_trip_and_values_cross_only_on_reveal() {
     assert_eq!(created["name"], "stripe");
     assert!(created.get("value").is_none(), "{created}");
     let list = app.ok("secret_list", json!({}));
-    assert_eq!(list.as_array().expect("array").len(), 1);
+    assert_eq!(app.names(), ["stripe"]);
+    assert_eq!(
+        (
+            list["ids"][0].clone(),
+            list["enabled"].clone(),
+            list["shadowed"].clone(),
+            list["domains"][0].clone()
+        ),
+        (
+            created["id"].clone(),
+            json!("1"),
+            json!("0"),
+            json!("api.example.com")
+        )
+    );
     assert!(
         !list.to_string().contains("sk_live_ipc"),
         "a value crossed in the list"
@@ -129,7 +154,7 @@ fn secrets_round_trip_and_values_cross_only_on_reveal() {
     );
     assert_eq!(app.ok("secret_reveal", json!({"id": id})), json!("sk_new"));
     app.ok("secret_delete", json!({"id": id}));
-    assert_eq!(app.ok("secret_list", json!({})), json!([]));
+    assert!(app.names().is_empty());
     assert_eq!(
         app.err("secret_delete", json!({"id": id})),
         "secret_not_found"
@@ -236,7 +261,7 @@ fn clear_and_reset() {
         .to_owned();
     assert_ne!(new_key, key);
     app.ok("vault_key_saved", json!({"keychain": false}));
-    assert_eq!(app.ok("secret_list", json!({})), json!([]));
+    assert!(app.names().is_empty());
     app.ok("vault_lock", json!({}));
     assert_eq!(app.err("vault_unlock", json!({"key": key})), "wrong_key");
     app.ok("vault_unlock", json!({"key": new_key}));
@@ -376,13 +401,7 @@ fn paste_preview_apply_with_overrides_and_cancel() {
         ),
         (json!(1), json!(1), json!(1))
     );
-    let names: Vec<String> = app
-        .ok("secret_list", json!({}))
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|s| s["name"].as_str().expect("name").to_owned())
-        .collect();
+    let names = app.names();
     assert_eq!(names, ["B", "A", "C"]);
     app.ok("import_paste", json!({"text": "D=4\n"}));
     app.ok("import_cancel", json!({}));
@@ -422,13 +441,7 @@ fn dropped_paths_are_previewed_and_encrypted_ones_ask_for_a_password() {
     let view = app.ok("import_unlock", json!({"password": password}));
     assert_eq!(view["preview"]["new"], 3);
     app.ok("import_apply", json!({"default": null, "overrides": {}}));
-    assert_eq!(
-        app.ok("secret_list", json!({}))
-            .as_array()
-            .expect("list")
-            .len(),
-        3
-    );
+    assert_eq!(app.names().len(), 3);
     // The vault file itself is refused as a source.
     let vault_path = state.vault_path.clone();
     let err = coffer_desktop::commands::import::import_paths(&state, vec![vault_path])
@@ -473,12 +486,15 @@ fn lock_drops_a_key_waiting_to_be_confirmed() {
     let app = app();
     app.ok("vault_create", json!({}));
     app.ok("vault_lock", json!({}));
-    assert_eq!(app.err("vault_key_copy", json!({})), "locked");
+    // The first run was never confirmed: no vault, no key, it starts over.
+    assert_eq!(app.err("vault_key_copy", json!({})), "vault_not_found");
     assert_eq!(
         app.err("vault_key_saved", json!({"keychain": false})),
         "locked",
         "the key is gone from Rust"
     );
+    assert_eq!(app.ok("vault_status", json!({}))["exists"], false);
+    app.created();
     // Reset hands out a new one and forgets the old keychain entry.
     let key = app.ok("vault_reset", json!({}))["key"]
         .as_str()

@@ -393,8 +393,8 @@ fn convert(secrets: Vec<SecretIn>) -> std::result::Result<Vec<Incoming>, FileErr
                 name: s.name,
                 value: SecretString::from(s.value),
                 enabled: s.enabled,
-                allowed_domains: s.allowed_domains,
-                note: s.note,
+                allowed_domains: Some(s.allowed_domains),
+                note: Some(s.note),
                 flagged_secret: false,
             })
         })
@@ -446,8 +446,8 @@ mod tests {
                 name: &s.name,
                 value: s.value.expose_secret(),
                 enabled: s.enabled,
-                allowed_domains: &s.allowed_domains,
-                note: &s.note,
+                allowed_domains: s.allowed_domains.as_deref().unwrap_or_default(),
+                note: s.note.as_deref().unwrap_or_default(),
                 created_at: s.created_at.map(|t| t.rfc3339()).unwrap_or_default(),
                 updated_at: s.updated_at.map(|t| t.rfc3339()).unwrap_or_default(),
             })
@@ -604,8 +604,8 @@ mod tests {
                 name: &s.name,
                 value: s.value.expose_secret(),
                 enabled: s.enabled,
-                allowed_domains: &s.allowed_domains,
-                note: &s.note,
+                allowed_domains: s.allowed_domains.as_deref().unwrap_or_default(),
+                note: s.note.as_deref().unwrap_or_default(),
                 created_at: c.clone(),
                 updated_at: u.clone(),
             })

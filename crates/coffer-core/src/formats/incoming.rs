@@ -13,8 +13,11 @@ pub struct Incoming {
     pub name: String,
     pub value: SecretString,
     pub enabled: bool,
-    pub allowed_domains: Vec<String>,
-    pub note: String,
+    /// `None` when the source has no such field (dotenv, Postman): a Replace
+    /// then keeps the existing secret's allowed domains.
+    pub allowed_domains: Option<Vec<String>>,
+    /// `None` when the source has no notes: a Replace keeps the existing note.
+    pub note: Option<String>,
     pub created_at: Option<Timestamp>,
     pub updated_at: Option<Timestamp>,
     /// Marked secret by its source (Postman `type: "secret"`).
@@ -132,8 +135,12 @@ pub(crate) fn validate(mut items: Vec<Incoming>) -> Result<Vec<Incoming>, FileEr
         let label = format!("secret #{} ({:?})", i + 1, item.name);
         let at = |e: Error| FileError::Invalid(format!("{label}: {e}"));
         item.name = normalize_name(&item.name).map_err(at)?;
-        item.allowed_domains = normalize_domains(&item.allowed_domains).map_err(at)?;
-        check_note(&item.note).map_err(at)?;
+        if let Some(domains) = &item.allowed_domains {
+            item.allowed_domains = Some(normalize_domains(domains).map_err(at)?);
+        }
+        if let Some(note) = &item.note {
+            check_note(note).map_err(at)?;
+        }
         check_value(item.value.expose_secret()).map_err(at)?;
     }
     Ok(items)

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use super::records::{damaged, each_record, Columns, Meta, Writer};
+use super::undo::{Undo, UndoKind};
 use super::Vault;
 use crate::crypto::Cipher;
 use crate::error::{Error, Result};
@@ -51,6 +52,10 @@ pub struct Preview {
     pub conflicts: Vec<Conflict>,
     /// Incoming secrets their source marked as secret (Postman `type: "secret"`).
     pub flagged_secret: usize,
+    /// Fields a Replace keeps from the existing secret because the source has
+    /// none ("allowed domains", "note"): a dotenv file cannot lift a domain
+    /// restriction by replacing a value.
+    pub replace_keeps: Vec<String>,
 }
 
 /// What an import did.
@@ -77,6 +82,9 @@ enum Class {
         existing: [u8; 16],
         updated: i64,
         values_differ: bool,
+        /// The existing secret's allowed domains and note, which a Replace
+        /// keeps when the source has none.
+        kept: Box<(Vec<String>, String)>,
     },
 }
 
@@ -103,6 +111,7 @@ impl Vault {
                     existing,
                     updated,
                     values_differ,
+                    ..
                 } => preview.conflicts.push(Conflict {
                     incoming: i,
                     name: item.name.clone(),
@@ -113,21 +122,40 @@ impl Vault {
                 }),
             }
         }
+        let keeps = |missing: &dyn Fn(&Incoming) -> bool, field: &str| {
+            preview
+                .conflicts
+                .iter()
+                .any(|c| missing(&set.secrets[c.incoming]))
+                .then(|| field.to_owned())
+        };
+        preview.replace_keeps = [
+            keeps(&|i| i.allowed_domains.is_none(), "allowed domains"),
+            keeps(&|i| i.note.is_none(), "note"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         Ok(preview)
     }
 
     /// Imports in one transaction: new secrets are created, unchanged ones left
     /// alone, and each conflict gets `overrides[position]` or else `default`.
     /// A conflict with neither fails the whole import; so does any error.
+    /// A Replace keeps the existing secret's allowed domains and note when the
+    /// source has no such field. Returns what it did and how to undo it.
     pub fn import_apply(
         &mut self,
         set: ImportSet,
         default: Option<Decision>,
         overrides: &HashMap<usize, Decision>,
-    ) -> Result<ImportSummary> {
+    ) -> Result<(ImportSummary, Undo)> {
         let seals = 2 * set.secrets.len() as u64;
         let now = Timestamp::now().0;
-        self.write(seals, |w| {
+        let epoch = self.epoch()?;
+        let mut removed = Vec::new();
+        let mut added = Vec::new();
+        let summary = self.write(seals, |w| {
             // Classified against the vault as it is when the transaction starts,
             // exactly as the preview did.
             let present = name_indexes(w.tx, w.path)?;
@@ -159,17 +187,18 @@ impl Vault {
                 match class {
                     Class::Unchanged => summary.unchanged += 1,
                     Class::New => {
-                        put_incoming(w, item, blind, now)?;
+                        added.push(put_incoming(w, item, blind, now, None)?);
                         summary.created += 1;
                     }
-                    Class::Conflict { existing, .. } => match decision(i) {
+                    Class::Conflict { existing, kept, .. } => match decision(i) {
                         Some(Decision::Replace) => {
+                            removed.extend(w.sealed(&existing)?);
                             w.delete(&existing)?;
-                            put_incoming(w, item, blind, now)?;
+                            added.push(put_incoming(w, item, blind, now, Some(&kept))?);
                             summary.replaced += 1;
                         }
                         Some(Decision::Keep) => {
-                            put_incoming(w, item, blind, now)?;
+                            added.push(put_incoming(w, item, blind, now, None)?);
                             summary.kept += 1;
                         }
                         Some(Decision::Skip) | None => summary.skipped += 1,
@@ -177,25 +206,41 @@ impl Vault {
                 }
             }
             Ok(summary)
-        })
+        })?;
+        Ok((summary, Undo::new(UndoKind::Import, epoch, removed, added)))
     }
 }
 
-fn put_incoming(w: &mut Writer<'_>, item: &Incoming, blind: &[u8; 32], now: i64) -> Result<()> {
+/// Puts an incoming secret as the newest of its name; a field the source
+/// does not have comes from `replaced` (the secret it replaces), if any.
+/// Returns its id and write order.
+fn put_incoming(
+    w: &mut Writer<'_>,
+    item: &Incoming,
+    blind: &[u8; 32],
+    now: i64,
+    replaced: Option<&(Vec<String>, String)>,
+) -> Result<([u8; 16], i64)> {
     let meta = Meta {
         name: item.name.clone(),
         enabled: item.enabled,
-        domains: item.allowed_domains.clone(),
-        note: item.note.clone(),
+        domains: item
+            .allowed_domains
+            .clone()
+            .or_else(|| replaced.map(|r| r.0.clone()))
+            .unwrap_or_default(),
+        note: item
+            .note
+            .clone()
+            .or_else(|| replaced.map(|r| r.1.clone()))
+            .unwrap_or_default(),
         created: item.created_at.map_or(now, |t| t.0),
         updated: item.updated_at.map_or(now, |t| t.0),
     };
-    w.put_indexed(
-        &crate::crypto::random_id(),
-        &meta,
-        item.value.expose_secret(),
-        blind,
-    )
+    let id = crate::crypto::random_id();
+    let seq = w.next_seq();
+    w.put_indexed(&id, &meta, item.value.expose_secret(), blind)?;
+    Ok((id, seq))
 }
 
 /// Unchanged if some existing secret of the name has the same content;
@@ -212,11 +257,15 @@ fn classify(existing: &[Existing], item: &Incoming) -> Class {
                 .ct_eq(item.value.expose_secret().as_bytes()),
         )
     };
+    // A field the source does not have is not a difference.
     let same = |e: &Existing| {
         same_value(e)
             && e.meta.enabled == item.enabled
-            && e.meta.domains == item.allowed_domains
-            && e.meta.note == item.note
+            && item
+                .allowed_domains
+                .as_ref()
+                .is_none_or(|d| *d == e.meta.domains)
+            && item.note.as_ref().is_none_or(|n| *n == e.meta.note)
     };
     if existing.iter().any(same) {
         return Class::Unchanged;
@@ -225,6 +274,7 @@ fn classify(existing: &[Existing], item: &Incoming) -> Class {
         existing: newest.id,
         updated: newest.meta.updated,
         values_differ: !same_value(newest),
+        kept: Box::new((newest.meta.domains.clone(), newest.meta.note.clone())),
     }
 }
 

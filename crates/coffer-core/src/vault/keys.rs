@@ -72,6 +72,71 @@ impl Vault {
         Ok(key)
     }
 
+    /// Replaces the vault key with `new`, keeping every secret: the
+    /// blind-index key and every data key are wrapped anew under it in one
+    /// transaction, and a new key epoch makes every other open handle unlock
+    /// again (with the new key). The old key opens nothing afterwards.
+    pub fn change_key(&mut self, new: &VaultKey) -> Result<()> {
+        let Vault {
+            path,
+            conn,
+            id,
+            unlocked,
+            ..
+        } = self;
+        let keys = unlocked.as_mut().ok_or(Error::Locked)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .at(path)?;
+        let epoch: Vec<u8> = read_meta(&tx, path, "key_epoch")?;
+        if epoch != keys.epoch {
+            // Reset or changed by another process since we unlocked.
+            drop(tx);
+            *unlocked = None;
+            return Err(Error::Locked);
+        }
+        let kek = SymmetricKey::derive_kek(new, id).cipher();
+        let index = keys.index.wrap(&kek, &wrap_aad(id, WrappedKind::Index, 0));
+        let new_epoch = crate::crypto::random_id();
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'index_key'",
+            params![index],
+        )
+        .at(path)?;
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'key_epoch'",
+            params![&new_epoch[..]],
+        )
+        .at(path)?;
+        let wrapped: Vec<(i64, Vec<u8>)> = {
+            let mut stmt = tx
+                .prepare("SELECT generation, wrapped FROM data_keys")
+                .at(path)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .at(path)?;
+            rows.collect::<rusqlite::Result<_>>().at(path)?
+        };
+        for (generation, blob) in wrapped {
+            let aad = wrap_aad(id, WrappedKind::Data, generation);
+            let key = SymmetricKey::unwrap(&keys.kek, &aad, &blob).map_err(|_| Error::WrongKey)?;
+            tx.execute(
+                "UPDATE data_keys SET wrapped = ?1 WHERE generation = ?2",
+                params![key.wrap(&kek, &aad), generation],
+            )
+            .at(path)?;
+        }
+        tx.commit().at(path)?;
+        keys.kek = kek;
+        keys.epoch = new_epoch.to_vec();
+        Ok(())
+    }
+
+    /// The key epoch the vault is unlocked in.
+    pub(super) fn epoch(&self) -> Result<Vec<u8>> {
+        Ok(self.unlocked.as_ref().ok_or(Error::Locked)?.epoch.clone())
+    }
+
     /// The unlocked vault borrowed apart, with every data-key generation
     /// committed so far loaded (another process may have made one since).
     pub(super) fn fresh_parts(&mut self) -> Result<Parts<'_>> {

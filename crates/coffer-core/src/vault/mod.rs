@@ -9,7 +9,7 @@
 //! The files of this folder each hold one concept of the same [`Vault`]:
 //! lifecycle (here), [`keys`], [`records`] (the row decoder and the write
 //! transaction), [`secrets`] (create, read, update, delete), [`settings`],
-//! [`export`] and [`import`].
+//! [`export`], [`import`] and [`undo`].
 
 mod export;
 mod import;
@@ -17,6 +17,7 @@ mod keys;
 mod records;
 mod secrets;
 mod settings;
+mod undo;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -25,14 +26,16 @@ use rusqlite::{params, Connection};
 
 use crate::error::{Error, Result};
 use crate::key::VaultKey;
+use crate::private_file::Staged;
 use crate::secret::{SecretId, Timestamp};
 use crate::store::{self, SqlResult};
 
 pub use export::{ExportRequest, PreparedExport};
 pub use import::{Conflict, Decision, ImportSummary, Preview};
 pub use keys::DATA_KEY_MAX_ENCRYPTIONS;
-pub use secrets::SetOutcome;
+pub use secrets::{IfExists, SetOutcome};
 pub use settings::{Settings, SettingsInForce, AUTO_LOCK_MAX_MINUTES, CLIPBOARD_CLEAR_MAX_SECONDS};
+pub use undo::{Undo, UndoKind};
 
 /// A Coffer vault. Opened locked; most operations need [`Vault::unlock`].
 pub struct Vault {
@@ -44,6 +47,29 @@ pub struct Vault {
     /// Test hook: the write transaction fails after this many records were put.
     #[cfg(test)]
     fail_put_after: Option<usize>,
+}
+
+/// A new vault, built but not yet at its path ([`Vault::create_pending`]).
+#[derive(Debug)]
+pub struct PendingVault {
+    staged: Staged,
+    path: PathBuf,
+}
+
+impl PendingVault {
+    /// Where the vault will be.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Puts the vault at its path (never over a file that appeared there
+    /// meanwhile) and returns it unlocked with `key`.
+    pub fn confirm(self, key: &VaultKey) -> Result<Vault> {
+        let conn = store::publish_new(self.staged, &self.path)?;
+        let mut vault = Vault::from_conn(&self.path, conn)?;
+        vault.unlock(key)?;
+        Ok(vault)
+    }
 }
 
 impl fmt::Debug for Vault {
@@ -61,9 +87,17 @@ impl Vault {
     /// it unlocked, with its new key. `keychain` records whether the key is
     /// meant to live in the OS keychain.
     pub fn create(path: &Path, keychain: bool) -> Result<(Vault, VaultKey)> {
+        let (pending, key) = Vault::create_pending(path, keychain)?;
+        Ok((pending.confirm(&key)?, key))
+    }
+
+    /// Builds a new vault for `path` without putting it there yet: the file
+    /// appears only at [`PendingVault::confirm`] (once the user has saved the
+    /// key), and a pending vault that is dropped leaves nothing behind.
+    pub fn create_pending(path: &Path, keychain: bool) -> Result<(PendingVault, VaultKey)> {
         let id = store::new_vault_id();
         let key = VaultKey::generate();
-        let conn = store::create_new(path, |tx| {
+        let staged = store::stage_new(path, |tx| {
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES ('vault_id', ?1), ('keychain', ?2), ('created_at', ?3)",
                 params![&id[..], i64::from(keychain), Timestamp::now().0],
@@ -71,9 +105,11 @@ impl Vault {
             .at(path)?;
             keys::install(tx, path, &id, &key).map(drop)
         })?;
-        let mut vault = Vault::from_conn(path, conn)?;
-        vault.unlock(&key)?;
-        Ok((vault, key))
+        let pending = PendingVault {
+            staged,
+            path: path.to_owned(),
+        };
+        Ok((pending, key))
     }
 
     /// Opens an existing vault, locked. Only reads the file.

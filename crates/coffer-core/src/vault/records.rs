@@ -258,11 +258,17 @@ impl Vault {
             params![seals as i64, generation],
         )
         .at(path)?;
-        let next_seq: i64 = tx
-            .query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM secrets", [], |r| {
-                r.get(0)
-            })
+        // A write order is never given out twice, even after the newest
+        // record was deleted, so an undone deletion gets its own place back.
+        let last_seq: i64 = tx
+            .query_row(
+                "SELECT MAX(COALESCE((SELECT MAX(seq) FROM secrets), 0),
+                            COALESCE((SELECT value FROM meta WHERE key = 'last_seq'), 0))",
+                [],
+                |r| r.get(0),
+            )
             .at(path)?;
+        let next_seq = last_seq + 1;
         let result = {
             let cipher = match &fresh {
                 Some(c) => c,
@@ -283,7 +289,15 @@ impl Vault {
                 #[cfg(test)]
                 fail_put_after: *fail_put_after,
             };
-            f(&mut writer)?
+            let result = f(&mut writer)?;
+            if writer.next_seq > next_seq {
+                tx.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_seq', ?1)",
+                    params![writer.next_seq - 1],
+                )
+                .at(path)?;
+            }
+            result
         };
         tx.commit().at(path)?;
         if let Some(cipher) = fresh {
@@ -313,6 +327,22 @@ impl Writer<'_> {
     pub(super) fn put(&mut self, id: &[u8; 16], meta: &Meta, value: &str) -> Result<()> {
         let index = self.index.blind_index(&meta.name);
         self.put_indexed(id, meta, value, &index)
+    }
+
+    /// Seals and inserts a record at write order `seq` (a place it had before).
+    pub(super) fn put_at(
+        &mut self,
+        id: &[u8; 16],
+        meta: &Meta,
+        value: &str,
+        seq: i64,
+    ) -> Result<()> {
+        let index = self.index.blind_index(&meta.name);
+        let next = self.next_seq;
+        self.next_seq = seq;
+        let put = self.put_indexed(id, meta, value, &index);
+        self.next_seq = next;
+        put
     }
 
     /// [`Writer::put`] with the blind index of `meta.name` already computed.
@@ -380,6 +410,60 @@ impl Writer<'_> {
                 name: name.to_owned(),
             })
         }
+    }
+
+    /// Every record, sealed, with its value (what a clear removes).
+    pub(super) fn all_sealed(&self) -> Result<Vec<Sealed>> {
+        let mut out = Vec::new();
+        each_record(self.tx, self.path, Columns::WithValue, "", [], |row| {
+            out.push(row);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// One record, sealed, with its value.
+    pub(super) fn sealed(&self, id: &[u8; 16]) -> Result<Option<Sealed>> {
+        let mut found = None;
+        each_record(
+            self.tx,
+            self.path,
+            Columns::WithValue,
+            "WHERE id = ?1",
+            params![&id[..]],
+            |row| {
+                found = Some(row);
+                Ok(())
+            },
+        )?;
+        Ok(found)
+    }
+
+    /// Puts back a record exactly as it was sealed, at its old place in the write order.
+    pub(super) fn restore(&mut self, row: &Sealed) -> Result<()> {
+        let value = row.value.as_deref().ok_or_else(|| damaged(&row.id))?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO secrets (id, name_index, seq, key_generation, meta, value)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    &row.id[..],
+                    &row.name_index[..],
+                    row.seq,
+                    row.generation,
+                    row.meta,
+                    value
+                ])
+            })
+            .at(self.path)?;
+        Ok(())
+    }
+
+    /// The write order the next [`Writer::put`] takes.
+    pub(super) fn next_seq(&self) -> i64 {
+        self.next_seq
     }
 
     pub(super) fn delete(&mut self, id: &[u8; 16]) -> Result<()> {

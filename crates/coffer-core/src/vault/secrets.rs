@@ -3,15 +3,27 @@
 use std::collections::HashMap;
 
 use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 
 use super::keys::Parts;
 use super::records::{each_record, info, Columns, Meta};
+use super::undo::{Undo, UndoKind};
 use super::Vault;
 use crate::error::{Error, Result};
 use crate::secret::{
     check_note, check_value, normalize_domains, normalize_name, NewSecret, SecretId, SecretInfo,
     SecretPatch, Target, Timestamp,
 };
+
+/// What [`Vault::add`] does when the name exists already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IfExists {
+    /// Update the secret in effect with everything given.
+    Update,
+    /// Add another secret of that name; it is in effect, the older one shadowed.
+    Keep,
+}
 
 /// Result of [`Vault::set`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +92,30 @@ impl Vault {
         Ok(created.remove(0))
     }
 
+    /// Adds a secret from a form: a name that exists is refused with
+    /// [`Error::SecretExists`] unless `if_exists` says what to do.
+    pub fn add(&mut self, secret: NewSecret, if_exists: Option<IfExists>) -> Result<SecretInfo> {
+        let existing = match self.find(Target::Name(&secret.name)) {
+            Ok((row, meta, _)) => Some((row.id, meta.name)),
+            Err(Error::SecretNotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        match (existing, if_exists) {
+            (None, _) | (Some(_), Some(IfExists::Keep)) => self.create_secret(secret),
+            (Some((_, name)), None) => Err(Error::SecretExists { name }),
+            (Some((id, _)), Some(IfExists::Update)) => self.update(
+                Target::Id(SecretId(id)),
+                SecretPatch {
+                    name: None,
+                    value: Some(secret.value),
+                    enabled: Some(secret.enabled),
+                    allowed_domains: Some(secret.allowed_domains),
+                    note: Some(secret.note),
+                },
+            ),
+        }
+    }
+
     /// Creates many secrets in one transaction: all of them or none.
     pub fn create_secrets(&mut self, secrets: Vec<NewSecret>) -> Result<Vec<SecretInfo>> {
         let now = Timestamp::now();
@@ -140,9 +176,15 @@ impl Vault {
         }
     }
 
-    /// Changes one secret. It becomes the newest of its name.
+    /// Changes one secret. It becomes the newest of its name — except when
+    /// only its enabled flag changes: disabling an old, shadowed duplicate
+    /// must not put it in effect.
     pub fn update(&mut self, target: Target<'_>, patch: SecretPatch) -> Result<SecretInfo> {
-        let (row, mut meta, _) = self.find(target)?;
+        let (row, mut meta, shadowed) = self.find(target)?;
+        let keep_place = patch.name.is_none()
+            && patch.value.is_none()
+            && patch.allowed_domains.is_none()
+            && patch.note.is_none();
         if let Some(name) = &patch.name {
             meta.name = normalize_name(name)?;
         }
@@ -167,20 +209,45 @@ impl Vault {
         self.write(2, |w| {
             w.check_unchanged(&row, &meta.name)?;
             w.delete(&row.id)?;
-            w.put(&row.id, &meta, value.expose_secret())?;
-            Ok(info(row.id, meta, false))
+            if keep_place {
+                w.put_at(&row.id, &meta, value.expose_secret(), row.seq)?;
+                Ok(info(row.id, meta, shadowed))
+            } else {
+                w.put(&row.id, &meta, value.expose_secret())?;
+                Ok(info(row.id, meta, false))
+            }
         })
     }
 
-    /// Deletes one secret; an older one of the same name, if any, comes into effect.
-    pub fn delete(&mut self, target: Target<'_>) -> Result<SecretInfo> {
+    /// Deletes one secret; an older one of the same name, if any, comes into
+    /// effect. Returns what was deleted and how to undo it.
+    pub fn delete(&mut self, target: Target<'_>) -> Result<(SecretInfo, Undo)> {
         let (row, meta, shadowed) = self.find(target)?;
-        self.write(0, |w| w.delete(&row.id))?;
-        Ok(info(row.id, meta, shadowed))
+        let epoch = self.epoch()?;
+        let removed = self.write(0, |w| {
+            let sealed = w.sealed(&row.id)?.ok_or_else(|| Error::StaleRecord {
+                name: meta.name.clone(),
+            })?;
+            w.delete(&row.id)?;
+            Ok(sealed)
+        })?;
+        let undo = Undo::new(UndoKind::Delete, epoch, vec![removed], Vec::new());
+        Ok((info(row.id, meta, shadowed), undo))
     }
 
-    /// Deletes every secret; the key stays. Returns how many were deleted.
-    pub fn clear(&mut self) -> Result<u64> {
-        self.write(0, |w| w.delete_all())
+    /// Deletes every secret; the key stays. Returns how many were deleted
+    /// and how to undo it.
+    pub fn clear(&mut self) -> Result<(u64, Undo)> {
+        let epoch = self.epoch()?;
+        let removed = self.write(0, |w| {
+            let all = w.all_sealed()?;
+            w.delete_all()?;
+            Ok(all)
+        })?;
+        let count = removed.len() as u64;
+        Ok((
+            count,
+            Undo::new(UndoKind::Clear, epoch, removed, Vec::new()),
+        ))
     }
 }

@@ -14,13 +14,20 @@ pub const AUTO_LOCK_MAX_MINUTES: u32 = 24 * 60;
 /// Longest clipboard-clear time that can be stored, in seconds.
 pub const CLIPBOARD_CLEAR_MAX_SECONDS: u32 = 3600;
 
+/// Longest quick-open shortcut text, in characters.
+pub const QUICK_OPEN_MAX_CHARS: usize = 64;
+
 /// App settings kept in the vault. 0 means "never".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     /// Lock after this many idle minutes.
     pub auto_lock_minutes: u32,
     /// Clear a copied value from the clipboard after this many seconds (if it is still there).
     pub clipboard_clear_seconds: u32,
+    /// The system-wide shortcut that brings the app up, e.g. `Ctrl+Alt+K`;
+    /// `None` (the default) registers none.
+    #[serde(default)]
+    pub quick_open: Option<String>,
 }
 
 impl Default for Settings {
@@ -28,6 +35,7 @@ impl Default for Settings {
         Settings {
             auto_lock_minutes: 15,
             clipboard_clear_seconds: 30,
+            quick_open: None,
         }
     }
 }
@@ -42,11 +50,13 @@ pub struct SettingsInForce {
     pub auto_lock_limited_by: Option<String>,
     /// Set when the policy limited clipboard clearing.
     pub clipboard_limited_by: Option<String>,
+    /// The quick-open shortcut (the policy has no say in it).
+    pub quick_open: Option<String>,
 }
 
 impl Settings {
     /// These settings as `policy` allows them.
-    pub fn in_force(self, policy: &Policy) -> SettingsInForce {
+    pub fn in_force(&self, policy: &Policy) -> SettingsInForce {
         let (auto_lock, lock_clamped) = policy.clamp_idle_minutes(self.auto_lock_minutes);
         let (clear, clear_clamped) = policy.clamp_clear_seconds(self.clipboard_clear_seconds);
         SettingsInForce {
@@ -54,6 +64,7 @@ impl Settings {
             clipboard_clear_seconds: clear,
             auto_lock_limited_by: limited_by(lock_clamped, &policy.max_idle_minutes),
             clipboard_limited_by: limited_by(clear_clamped, &policy.max_clear_seconds),
+            quick_open: self.quick_open.clone(),
         }
     }
 }
@@ -101,17 +112,35 @@ impl Vault {
             Ok(v.and_then(|v| u32::try_from(v).ok()).unwrap_or(default))
         };
         let defaults = Settings::default();
+        let quick_open: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'quick_open'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .at(&self.path)?;
         Ok(Settings {
             auto_lock_minutes: read("auto_lock_minutes", defaults.auto_lock_minutes)?,
             clipboard_clear_seconds: read(
                 "clipboard_clear_seconds",
                 defaults.clipboard_clear_seconds,
             )?,
+            quick_open: quick_open.filter(|s| !s.is_empty()),
         })
     }
 
     /// Stores the app settings (0 means "never" for both).
-    pub fn set_settings(&mut self, settings: Settings) -> Result<()> {
+    pub fn set_settings(&mut self, settings: &Settings) -> Result<()> {
+        let quick_open = settings.quick_open.as_deref().unwrap_or_default().trim();
+        if quick_open.chars().count() > QUICK_OPEN_MAX_CHARS
+            || quick_open.chars().any(|c| c.is_control())
+        {
+            return Err(Error::InvalidSetting {
+                reason: format!(
+                    "a shortcut is a key combination such as Ctrl+Alt+K, at most {QUICK_OPEN_MAX_CHARS} characters"
+                ),
+            });
+        }
         if settings.auto_lock_minutes > AUTO_LOCK_MAX_MINUTES
             || settings.clipboard_clear_seconds > CLIPBOARD_CLEAR_MAX_SECONDS
         {
@@ -128,6 +157,11 @@ impl Vault {
         tx.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('auto_lock_minutes', ?1), ('clipboard_clear_seconds', ?2)",
             params![i64::from(settings.auto_lock_minutes), i64::from(settings.clipboard_clear_seconds)],
+        )
+        .at(&self.path)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('quick_open', ?1)",
+            params![quick_open],
         )
         .at(&self.path)?;
         tx.commit().at(&self.path)

@@ -2,6 +2,7 @@
 //! guarantees against other processes and a tampered file. Export and import
 //! are in [`transfer`].
 
+mod changes;
 mod transfer;
 
 use std::path::{Path, PathBuf};
@@ -289,7 +290,7 @@ fn clear_deletes_all_and_keeps_the_key() {
     let (_dir, path, mut vault, key) = temp_vault();
     set(&mut vault, "a", "1");
     set(&mut vault, "b", "2");
-    assert_eq!(vault.clear().expect("clear"), 2);
+    assert_eq!(vault.clear().expect("clear").0, 2);
     drop(vault);
     let mut vault = Vault::open(&path).expect("open");
     vault.unlock(&key).expect("same key");
@@ -418,8 +419,9 @@ fn settings_default_round_trip_and_are_bounded() {
     let mine = Settings {
         auto_lock_minutes: 5,
         clipboard_clear_seconds: 0,
+        quick_open: Some("Ctrl+Alt+K".into()),
     };
-    vault.set_settings(mine).expect("set");
+    vault.set_settings(&mine).expect("set");
     drop(vault);
     assert_eq!(
         Vault::open(&path)
@@ -430,12 +432,28 @@ fn settings_default_round_trip_and_are_bounded() {
     );
     let mut vault = Vault::open(&path).expect("open");
     let err = vault
-        .set_settings(Settings {
+        .set_settings(&Settings {
             auto_lock_minutes: 100_000,
             clipboard_clear_seconds: 1,
+            quick_open: None,
         })
         .expect_err("too long");
     assert_eq!(err.code(), "invalid_setting");
+    let err = vault
+        .set_settings(&Settings {
+            quick_open: Some("Ctrl+\nAlt".into()),
+            ..Settings::default()
+        })
+        .expect_err("a control character");
+    assert_eq!(err.code(), "invalid_setting");
+    // An empty shortcut is none.
+    vault
+        .set_settings(&Settings {
+            quick_open: Some("  ".into()),
+            ..Settings::default()
+        })
+        .expect("off");
+    assert_eq!(vault.settings().expect("read").quick_open, None);
 }
 
 #[test]

@@ -148,8 +148,8 @@ fn summary(items: &[Incoming]) -> Vec<(String, String, Vec<String>, String)> {
             (
                 i.name.clone(),
                 i.value.expose_secret().to_owned(),
-                i.allowed_domains.clone(),
-                i.note.clone(),
+                i.allowed_domains.clone().unwrap_or_default(),
+                i.note.clone().unwrap_or_default(),
             )
         })
         .collect()

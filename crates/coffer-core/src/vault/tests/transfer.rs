@@ -136,6 +136,7 @@ fn five_thousand_secrets_round_trip_encrypted_with_empty_and_large_values() {
         target
             .import_apply(set, None, &HashMap::new())
             .expect("apply")
+            .0
             .created,
         5_002
     );
@@ -171,7 +172,8 @@ fn reimporting_the_same_file_changes_nothing() {
     );
     let summary = vault
         .import_apply(read(text, None), None, &HashMap::new())
-        .expect("again");
+        .expect("again")
+        .0;
     assert_eq!(summary.unchanged, 4);
     assert_eq!(contents(&mut vault), before);
 }
@@ -197,16 +199,23 @@ fn preview_counts_and_conflict_details() {
     );
     let before = contents(&mut vault);
     let preview = vault.import_preview(&set).expect("preview");
-    assert_eq!((preview.new, preview.unchanged), (1, 1));
+    // dotenv has no notes: a note is not a difference it can bring.
+    assert_eq!((preview.new, preview.unchanged), (1, 2));
     let conflicts: Vec<(usize, &str, bool)> = preview
         .conflicts
         .iter()
         .map(|c| (c.incoming, c.name.as_str(), c.values_differ))
         .collect();
-    assert_eq!(
-        conflicts,
-        [(1, "value-differs", true), (2, "note-differs", false)]
-    );
+    assert_eq!(conflicts, [(1, "value-differs", true)]);
+    // A Coffer file has notes: the same value with another note conflicts.
+    let coffer = br#"{"format":"coffer-export","version":1,"encryption":"none","exported_at":"2026-01-01T00:00:00Z","secrets":[{"name":"note-differs","value":"v","enabled":true,"allowed_domains":[],"note":"new note","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"}]}"#;
+    let preview = vault.import_preview(&read(coffer, None)).expect("preview");
+    let conflicts: Vec<(usize, &str, bool)> = preview
+        .conflicts
+        .iter()
+        .map(|c| (c.incoming, c.name.as_str(), c.values_differ))
+        .collect();
+    assert_eq!(conflicts, [(0, "note-differs", false)]);
     assert_eq!(contents(&mut vault), before, "preview changed the vault");
 }
 
@@ -237,7 +246,7 @@ fn apply_to_all_with_overrides() {
         (1, Decision::Keep),
         (2, Decision::Skip),
     ]);
-    let summary = vault
+    let (summary, _undo) = vault
         .import_apply(set, Some(Decision::Replace), &overrides)
         .expect("apply");
     assert_eq!(
@@ -349,4 +358,51 @@ fn an_error_at_any_record_leaves_the_vault_identical() {
             .expect("count"),
         30
     );
+}
+
+#[test]
+fn replace_from_a_source_without_domains_or_notes_keeps_the_existing_ones() {
+    let (_dir, mut vault) = temp_vault();
+    vault
+        .create_secret(NewSecret {
+            name: "STRIPE_KEY".into(),
+            value: SecretString::from("sk_old".to_owned()),
+            enabled: true,
+            allowed_domains: vec!["api.stripe.com".into()],
+            note: "rotated monthly".into(),
+        })
+        .expect("create");
+    let set = read(b"STRIPE_KEY=sk_new\n", None);
+    let preview = vault.import_preview(&set).expect("preview");
+    assert_eq!(preview.conflicts.len(), 1);
+    assert_eq!(preview.replace_keeps, ["allowed domains", "note"]);
+    vault
+        .import_apply(set, Some(Decision::Replace), &HashMap::new())
+        .expect("apply");
+    let (info, value) = vault.get("STRIPE_KEY").expect("get");
+    assert_eq!(value.expose_secret(), "sk_new");
+    assert_eq!(info.allowed_domains, ["api.stripe.com"]);
+    assert_eq!(info.note, "rotated monthly");
+    // The same value again is unchanged: the dotenv file has no domains to differ.
+    let again = vault
+        .import_preview(&read(b"STRIPE_KEY=sk_new\n", None))
+        .expect("preview");
+    assert_eq!((again.unchanged, again.conflicts.len()), (1, 0));
+    // A Coffer export carries domains: a Replace from it sets them.
+    let coffer = br#"{"format":"coffer-export","version":1,"encryption":"none","exported_at":"2026-01-01T00:00:00Z","secrets":[{"name":"STRIPE_KEY","value":"sk_3","enabled":true,"allowed_domains":[],"note":"","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"}]}"#;
+    let set = read(coffer, None);
+    assert!(vault
+        .import_preview(&set)
+        .expect("preview")
+        .replace_keeps
+        .is_empty());
+    vault
+        .import_apply(set, Some(Decision::Replace), &HashMap::new())
+        .expect("apply");
+    assert!(vault
+        .get("STRIPE_KEY")
+        .expect("get")
+        .0
+        .allowed_domains
+        .is_empty());
 }

@@ -1,4 +1,6 @@
-//! Starting tauri-driver and a WebDriver session on the app, one at a time.
+//! Starting tauri-driver and a WebDriver session on the app, one at a time,
+//! and the few WebDriver steps the scenarios and the app benchmark share.
+//! WebKitWebDriver's quirks are worked around here and nowhere else.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -22,8 +24,13 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn app_binary() -> PathBuf {
-    root().join("target/debug/coffer-desktop")
+/// The app the sessions start: the debug build the tests run, or another
+/// (the benchmark's release build) named by `COFFER_APP`.
+pub fn app_binary() -> PathBuf {
+    match std::env::var_os("COFFER_APP") {
+        Some(path) => PathBuf::from(path),
+        None => root().join("target/debug/coffer-desktop"),
+    }
 }
 
 /// Where screenshots are kept (a test artifact; the best go to the README).
@@ -85,6 +92,13 @@ impl Driver {
             .connect("http://127.0.0.1:4444")
             .await
             .expect("WebDriver session")
+    }
+}
+
+impl Driver {
+    /// tauri-driver's process id (the app and WebKit run below it).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 }
 
@@ -203,4 +217,53 @@ pub async fn screenshot(client: &Client, name: &str) {
 
 pub fn row(name: &str) -> String {
     format!("[data-testid=secret-row][data-name=\"{name}\"]")
+}
+
+/// Runs a row's action: `copy` is a button on the row; the others
+/// (`reveal`, `copy-ref`, `edit`, `toggle`, `delete`) are in the row menu
+/// its ⋯ button opens.
+pub async fn row_action(client: &Client, name: &str, action: &str) {
+    if action == "copy" {
+        click(client, &format!("{} [data-action=copy]", row(name))).await;
+        return;
+    }
+    click(client, &format!("{} [data-action=menu]", row(name))).await;
+    click(
+        client,
+        &format!("[data-testid=row-menu] [data-action={action}]"),
+    )
+    .await;
+}
+
+/// Reads a property of the first element matching `selector` through the
+/// page (WebKitWebDriver drops the connection on `/selected`).
+pub async fn prop(client: &Client, selector: &str, name: &str) -> serde_json::Value {
+    client
+        .execute(
+            "const el = document.querySelector(arguments[0]); return el ? el[arguments[1]] : null;",
+            vec![selector.into(), name.into()],
+        )
+        .await
+        .expect("script")
+}
+
+/// Runs the debug `coffer` CLI on `vault` (with `key` as COFFER_VAULT_KEY, or
+/// none), feeding `stdin`.
+pub fn coffer(vault: &Path, key: Option<&str>, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut cmd = std::process::Command::new(root().join("target/debug/coffer"));
+    cmd.env("COFFER_VAULT", vault)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    match key {
+        Some(k) => cmd.env("COFFER_VAULT_KEY", k),
+        None => cmd.env_remove("COFFER_VAULT_KEY"),
+    };
+    let mut child = cmd.spawn().expect("coffer");
+    if let Some(mut s) = child.stdin.take() {
+        s.write_all(stdin.as_bytes()).expect("stdin");
+    }
+    child.wait_with_output().expect("coffer output")
 }
