@@ -27,6 +27,7 @@ import * as secrets from "./screens/secrets.js";
 import * as keyboard from "./screens/keyboard.js";
 
 async function start() {
+  setTimeout(secrets.warmUp, 0);
   const status = await attempt("vault_status");
   if (status === undefined) {
     unlock.show();

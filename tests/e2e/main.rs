@@ -4,4 +4,6 @@
 //! skips them; `make test` runs them under Xvfb inside `scripts/with-keyring`.
 
 mod at_scale;
+mod no_damage;
+mod no_lockouts;
 mod scenarios;

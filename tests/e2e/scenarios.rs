@@ -237,11 +237,7 @@ async fn export_both_formats_import_with_decisions_clear_and_reset() {
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = dir.path().join("vault.db");
     let export = dir.path().join("export.json");
-    let out = coffer(&vault, None, &["init", "--no-keychain"], "");
-    let key = String::from_utf8(out.stdout)
-        .expect("utf8")
-        .trim()
-        .to_owned();
+    let key = init_vault(&vault);
     for (name, value) in [("A", "1"), ("B", "2"), ("C", "3"), ("D", "4")] {
         assert!(coffer(&vault, Some(&key), &["set", name], value)
             .status
@@ -448,16 +444,10 @@ async fn ctrl_shift_v_focuses_the_filter_and_a_second_launch_exits() {
     let _one = serial().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = dir.path().join("vault.db");
-    let out = coffer(&vault, None, &["init", "--no-keychain"], "");
-    let key = String::from_utf8(out.stdout)
-        .expect("utf8")
-        .trim()
-        .to_owned();
+    let key = init_vault(&vault);
     let driver = Driver::start(&[("COFFER_VAULT", &vault)]);
     let client = driver.session().await;
-    fill(&client, &testid("unlock-key"), &key).await;
-    click(&client, &testid("unlock-submit")).await;
-    visible(&client, &testid("filter")).await;
+    unlock_with(&client, &key).await;
     let active = || async {
         client
             .execute(

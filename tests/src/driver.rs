@@ -178,11 +178,23 @@ pub async fn gone(client: &Client, selector: &str) {
 }
 
 pub async fn click(client: &Client, selector: &str) {
-    visible(client, selector)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {selector}: {e}"));
+    // WebKitWebDriver now and then drops the connection tauri-driver reuses
+    // (the request never reached the page): trying again is safe.
+    let mut tries = 0;
+    loop {
+        match visible(client, selector).await.click().await {
+            Ok(()) => return,
+            Err(e) if tries < 3 && dropped(&e) => tries += 1,
+            Err(e) => panic!("click {selector}: {e:?}"),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Whether a WebDriver error is the dropped connection (not an answer from the page).
+fn dropped(e: &fantoccini::error::CmdError) -> bool {
+    let text = format!("{e:?}");
+    text.contains("connection") || text.contains("Lost") || text.contains("hyper")
 }
 
 /// Replaces the text of an input.
@@ -266,4 +278,56 @@ pub fn coffer(vault: &Path, key: Option<&str>, args: &[&str], stdin: &str) -> st
         s.write_all(stdin.as_bytes()).expect("stdin");
     }
     child.wait_with_output().expect("coffer output")
+}
+
+/// Resizes the app window (its inner size) with xdotool: WebKitWebDriver has
+/// no window-rect endpoint it likes.
+pub async fn set_window_size(client: &Client, width: u32, height: u32) {
+    let found = std::process::Command::new("xdotool")
+        .args(["search", "--name", "^Coffer"])
+        .output()
+        .expect("xdotool");
+    for id in String::from_utf8_lossy(&found.stdout).split_whitespace() {
+        let _ = std::process::Command::new("xdotool")
+            .args([
+                "windowsize",
+                "--sync",
+                id,
+                &width.to_string(),
+                &height.to_string(),
+            ])
+            .status();
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let size = client
+            .execute("return [window.innerWidth, window.innerHeight]", vec![])
+            .await
+            .expect("size");
+        if size == serde_json::json!([width, height]) || Instant::now() > deadline {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A vault made by `coffer init --no-keychain` at `vault`; returns its key.
+pub fn init_vault(vault: &Path) -> String {
+    let out = coffer(vault, None, &["init", "--no-keychain"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf8")
+        .trim()
+        .to_owned()
+}
+
+/// Types `key` on the unlock screen and waits for the secrets.
+pub async fn unlock_with(client: &Client, key: &str) {
+    fill(client, &testid("unlock-key"), key).await;
+    click(client, &testid("unlock-submit")).await;
+    visible(client, &testid("filter")).await;
 }

@@ -23,6 +23,11 @@ let hooks = { onEdit: () => {}, onLocked: () => {} };
  * `options.onEdit(record)` opens the editor; `options.onLocked()` runs when
  * Rust answers that the vault is locked.
  */
+/** Loads what the first drawing of the list needs, ahead of it. */
+export function warmUp() {
+  list.warmUp();
+}
+
 export function init(options) {
   hooks = options;
   list.init({ onAction: act, onPainted: rowMenu.follow });

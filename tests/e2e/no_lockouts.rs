@@ -1,0 +1,160 @@
+//! Nobody is locked out: the first-run vault exists only once its key was
+//! saved, the keychain is offered only where it works, the keychain unlocks
+//! again after a lock, a key can be typed without dashes, and the vault key
+//! can be changed without losing a secret.
+
+use std::path::Path;
+
+use coffer_e2e::driver::*;
+
+#[tokio::test]
+#[ignore = "needs a display, tauri-driver and a Secret Service: run by make test"]
+async fn a_first_run_without_a_keychain_offers_none_and_quitting_before_saving_leaves_no_vault() {
+    let _one = serial().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = dir.path().join("vault.db");
+    // No session bus for the app: no Secret Service, so no keychain.
+    let no_bus = dir.path().join("no-bus");
+    let address = std::ffi::OsString::from(format!("unix:path={}", no_bus.display()));
+    let driver = Driver::start(&[
+        ("COFFER_VAULT", &vault),
+        ("DBUS_SESSION_BUS_ADDRESS", Path::new(&address)),
+    ]);
+    let client = driver.session().await;
+    visible(&client, &testid("vault-key")).await;
+    assert_eq!(
+        prop(&client, &testid("keychain-save"), "checked").await,
+        false
+    );
+    assert_eq!(
+        prop(&client, &testid("keychain-save"), "disabled").await,
+        true
+    );
+    let why = text(&client, &testid("keychain-policy")).await;
+    assert!(why.contains("No system keychain"), "{why}");
+    assert!(
+        !why.to_lowercase().contains("dbus"),
+        "a raw error as the text: {why}"
+    );
+    screenshot(&client, "first-run-no-keychain").await;
+    // Quit before "I have saved my key" (the session ends the app at once).
+    close(client).await;
+    drop(driver);
+    assert!(
+        !vault.exists(),
+        "a vault whose key nobody saw was left behind"
+    );
+
+    // The next start is a first run again, with a keychain this time.
+    let driver = Driver::start(&[("COFFER_VAULT", &vault)]);
+    let client = driver.session().await;
+    let key = text(&client, &testid("vault-key")).await;
+    assert_eq!(
+        prop(&client, &testid("keychain-save"), "checked").await,
+        true
+    );
+    click(&client, &testid("key-saved-confirm")).await;
+    visible(&client, &testid("filter")).await;
+    assert!(vault.exists());
+    // After a lock the keychain unlocks again: no 77 characters to type.
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-lock")).await;
+    visible(&client, &testid("unlock-keychain")).await;
+    assert_eq!(client.title().await.expect("title"), "Coffer — locked");
+    screenshot(&client, "unlock-after-lock").await;
+    click(&client, &testid("unlock-keychain")).await;
+    visible(&client, &testid("filter")).await;
+    // A key typed without dashes, hidden until shown, opens it too.
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-lock")).await;
+    assert_eq!(
+        prop(&client, &testid("unlock-key"), "type").await,
+        "password"
+    );
+    click(&client, &testid("unlock-key-toggle")).await;
+    assert_eq!(prop(&client, &testid("unlock-key"), "type").await, "text");
+    fill(&client, &testid("unlock-key"), &key.replace('-', "")).await;
+    click(&client, &testid("unlock-submit")).await;
+    visible(&client, &testid("filter")).await;
+    close(client).await;
+    drop(driver);
+}
+
+#[tokio::test]
+#[ignore = "needs a display, tauri-driver and a Secret Service: run by make test"]
+async fn the_vault_key_changes_without_losing_a_secret_and_the_keychain_follows() {
+    let _one = serial().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = dir.path().join("vault.db");
+    let out = coffer(&vault, None, &["init"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let old = String::from_utf8(out.stdout)
+        .expect("utf8")
+        .trim()
+        .to_owned();
+    for (name, value) in [("stripe", "sk_1"), ("github", "ghp_2")] {
+        assert!(coffer(&vault, Some(&old), &["set", name], value)
+            .status
+            .success());
+    }
+    let driver = Driver::start(&[("COFFER_VAULT", &vault)]);
+    let client = driver.session().await;
+    visible(&client, &row("stripe")).await;
+    // Cancel first: nothing changes.
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-change-key")).await;
+    click(&client, &testid("confirm-ok")).await;
+    let discarded = text(&client, &testid("vault-key")).await;
+    click(&client, &testid("key-cancel")).await;
+    visible(&client, &row("stripe")).await;
+    assert!(coffer(&vault, Some(&old), &["get", "stripe"], "")
+        .status
+        .success());
+    assert_eq!(
+        coffer(&vault, Some(&discarded), &["get", "stripe"], "")
+            .status
+            .code(),
+        Some(3)
+    );
+    // Then for real, keeping it in the keychain.
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-change-key")).await;
+    click(&client, &testid("confirm-ok")).await;
+    let new = text(&client, &testid("vault-key")).await;
+    assert_ne!(new, old);
+    assert_eq!(
+        prop(&client, &testid("keychain-save"), "checked").await,
+        true
+    );
+    click(&client, &testid("key-saved-confirm")).await;
+    assert!(text(&client, &testid("toast"))
+        .await
+        .contains("Vault key changed"));
+    visible(&client, &row("github")).await;
+    assert_eq!(
+        coffer(&vault, Some(&old), &["get", "stripe"], "")
+            .status
+            .code(),
+        Some(3)
+    );
+    let got = coffer(&vault, Some(&new), &["get", "github"], "");
+    assert_eq!(String::from_utf8_lossy(&got.stdout), "ghp_2\n");
+    // The keychain has the new key: the CLI unlocks from it, and so does the app.
+    let got = coffer(&vault, None, &["get", "stripe"], "");
+    assert_eq!(
+        String::from_utf8_lossy(&got.stdout),
+        "sk_1\n",
+        "{}",
+        String::from_utf8_lossy(&got.stderr)
+    );
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-lock")).await;
+    click(&client, &testid("unlock-keychain")).await;
+    visible(&client, &row("stripe")).await;
+    close(client).await;
+    drop(driver);
+}
