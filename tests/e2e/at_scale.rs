@@ -143,6 +143,32 @@ async fn ten_thousand_secrets_open_filter_and_scroll_as_a_virtual_list() {
         &format!("{}[aria-selected=true]", row("service-09998/API_KEY")),
     )
     .await;
+    // Enter copies the selected value, Ctrl+Shift+C its reference (from Rust).
+    key("Enter").await;
+    let mut board = arboard::Clipboard::new().expect("clipboard");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while board.get_text().unwrap_or_default() != "value-9998" {
+        assert!(
+            Instant::now() < deadline,
+            "Enter did not copy the selected value"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    client
+        .execute(
+            "document.getElementById('secret-grid').dispatchEvent(new KeyboardEvent('keydown', {key: 'C', ctrlKey: true, shiftKey: true, bubbles: true}))",
+            vec![],
+        )
+        .await
+        .expect("Ctrl+Shift+C");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while board.get_text().unwrap_or_default() != "{{vault:service-09998/API_KEY}}" {
+        assert!(
+            Instant::now() < deadline,
+            "Ctrl+Shift+C did not copy the reference"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert!(rows_in_page(&client).await <= ROWS_IN_PAGE_MAX);
     screenshot(&client, "secrets-10k").await;
     close(client).await;

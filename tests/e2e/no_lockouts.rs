@@ -158,3 +158,80 @@ async fn the_vault_key_changes_without_losing_a_secret_and_the_keychain_follows(
     close(client).await;
     drop(driver);
 }
+
+#[tokio::test]
+#[ignore = "needs a display, tauri-driver and a Secret Service: run by make test"]
+async fn the_quick_open_shortcut_set_in_settings_brings_a_hidden_window_back() {
+    let _one = serial().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = dir.path().join("vault.db");
+    let key = init_vault(&vault);
+    let driver = Driver::start(&[("COFFER_VAULT", &vault)]);
+    let client = driver.session().await;
+    unlock_with(&client, &key).await;
+    // Off by default; set it in Settings.
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-settings")).await;
+    assert_eq!(
+        prop(&client, &testid("setting-quick-open"), "value").await,
+        ""
+    );
+    fill(&client, &testid("setting-quick-open"), "Ctrl+Alt+K").await;
+    click(&client, &testid("settings-save")).await;
+    gone(&client, "#settings-dialog[open]").await;
+    // Hide the window (as closing it to the tray does), then press the
+    // combination on the X server: the window comes back with the filter focused.
+    let windows = std::process::Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", "^Coffer"])
+        .output()
+        .expect("xdotool");
+    let ids = String::from_utf8_lossy(&windows.stdout).into_owned();
+    assert!(!ids.trim().is_empty(), "no visible Coffer window");
+    for id in ids.split_whitespace() {
+        std::process::Command::new("xdotool")
+            .args(["windowunmap", "--sync", id])
+            .status()
+            .expect("unmap");
+    }
+    let visible_now = || {
+        let out = std::process::Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", "^Coffer"])
+            .output()
+            .expect("xdotool");
+        !String::from_utf8_lossy(&out.stdout).trim().is_empty()
+    };
+    assert!(!visible_now(), "the window is still shown");
+    let pressed = std::process::Command::new("xdotool")
+        .args(["key", "ctrl+alt+k"])
+        .status()
+        .expect("xdotool");
+    assert!(pressed.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !visible_now() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the shortcut did not bring the window back"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let active = client
+            .execute(
+                "return document.activeElement && document.activeElement.id",
+                vec![],
+            )
+            .await
+            .expect("active");
+        if active == "filter" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the filter was not focused: {active}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    close(client).await;
+    drop(driver);
+}

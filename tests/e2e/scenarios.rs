@@ -54,20 +54,15 @@ async fn first_run_saves_the_key_to_the_keychain_and_the_next_start_unlocks_by_i
     // A value that is markup must render as text, never as an element.
     let hostile = "<img src=x onerror=\"document.title='pwned'\">";
     add_secret(&client, "html", hostile, "").await;
-    row_action(&client, "html", "reveal").await;
-    let shown = text(
-        &client,
-        &format!("{} [data-testid=secret-revealed]", row("html")),
-    )
-    .await;
-    assert_eq!(shown, hostile);
-    // Hide puts the mask back and the value leaves the page.
     let revealed = format!("{} [data-testid=secret-revealed]", row("html"));
     row_action(&client, "html", "reveal").await;
-    assert_eq!(text(&client, &revealed).await, "••••••••");
+    text_becomes(&client, &revealed, hostile).await;
+    // Hide puts the mask back and the value leaves the page.
+    row_action(&client, "html", "reveal").await;
+    text_becomes(&client, &revealed, "••••••••").await;
     assert!(!client.source().await.expect("source").contains("pwned"));
     row_action(&client, "html", "reveal").await;
-    assert_eq!(text(&client, &revealed).await, hostile);
+    text_becomes(&client, &revealed, hostile).await;
     assert!(
         client
             .find_all(css("img"))

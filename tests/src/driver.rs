@@ -222,6 +222,23 @@ pub async fn text(client: &Client, selector: &str) -> String {
     visible(client, selector).await.text().await.expect("text")
 }
 
+/// Waits until the text of `selector` is `want` (the page redraws in an
+/// animation frame after a reply), and fails with what it was.
+pub async fn text_becomes(client: &Client, selector: &str, want: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let got = text(client, selector).await;
+        if got == want {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{selector}: {got:?}, not {want:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 pub async fn screenshot(client: &Client, name: &str) {
     let png = client.screenshot().await.expect("screenshot");
     std::fs::write(screenshot_dir().join(format!("{name}.png")), png).expect("write screenshot");
