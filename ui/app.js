@@ -38,8 +38,11 @@ async function start() {
     await firstRun(status);
     return;
   }
-  // A key change left half-way by a reload: its new key is gone from the page, so drop it; the old key stays.
-  if (status.pending === "change") await call("vault_key_discard").catch(() => {});
+  // A key change or reset left half-way by a reload: its new key is gone from
+  // the page, so drop it; nothing was applied, the old key stays.
+  if (status.pending === "change" || status.pending === "reset") {
+    await call("vault_key_discard").catch(() => {});
+  }
   unlock.setKeychain(status.keychain_enabled);
   if (status.unlocked) {
     await openMain();
@@ -47,12 +50,15 @@ async function start() {
   }
   if (status.keychain_enabled) {
     mark("coffer:unlock-start");
+    const epoch = currentEpoch();
     try {
       await call("vault_unlock_keychain");
     } catch (err) {
+      if (isStale(epoch)) return;
       unlock.show(`${err.message}. Unlock with the keychain again, or type your vault key.`);
       return;
     }
+    if (isStale(epoch)) return; // locked meanwhile
     await openMain();
     return;
   }
@@ -86,10 +92,18 @@ function backToMain() {
   secrets.focusFilter();
 }
 
+// A reset called off: back where it was started, never further (a locked
+// vault stays locked; the keychain does not unlock it from here).
+async function afterResetCancelled() {
+  const status = await attempt("vault_status");
+  if (status?.unlocked) await openMain();
+  else unlock.show();
+}
+
 async function resetVault() {
   const ok = await confirm.confirmAction(
     "Reset the vault key?",
-    "A new key is made and every secret in this vault is deleted. This cannot be undone.",
+    "A new key is made and every secret in this vault is deleted, once you confirm that you saved the new key. This cannot be undone.",
     "Delete all and reset",
   );
   if (!ok) return;
@@ -122,7 +136,12 @@ async function lockAfterIdle(minutes) {
 notice.init();
 confirm.init();
 exists.init();
-keyScreen.init({ onSaved: openMain, onBack: backToMain });
+keyScreen.init({
+  onSaved: openMain,
+  onBack: backToMain,
+  onChanged: undo.reset, // Rust forgot the undo: the old key's rows cannot come back
+  onResetCancelled: afterResetCancelled,
+});
 unlock.init({ onUnlocked: openMain, onReset: resetVault });
 secrets.init({ onEdit: editor.open, onLocked: () => lockPage() });
 undo.init({ onUndone: secrets.refresh });
@@ -155,7 +174,12 @@ onEvent("focus-filter", () => {
 
 // The tray's Lock (and vault_lock itself): Rust dropped the keys; clear the page.
 onEvent("locked", () => {
-  if (!isShown("screen-loading")) lockPage();
+  if (isShown("screen-loading")) return;
+  // A first run's key stays in Rust over a lock (its vault holds nothing
+  // yet): show the same key again instead of an unlock screen with no vault.
+  const firstRun = keyScreen.showingFirstRun();
+  lockPage();
+  if (firstRun) start();
 });
 
 // Drops are read in Rust; the preview arrives as an event.

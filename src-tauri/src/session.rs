@@ -27,4 +27,8 @@ pub fn lock<R: Runtime>(app: &AppHandle<R>) {
 /// and a first run that was never confirmed leaves no vault behind.
 pub fn on_exit<R: Runtime>(app: &AppHandle<R>) {
     lock(app);
+    if let Some(state) = app.try_state::<AppState>() {
+        // A first run's key outlives a lock, not the app: its staged vault goes.
+        drop(state.take_key());
+    }
 }

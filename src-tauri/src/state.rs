@@ -1,7 +1,7 @@
 //! What the app keeps between commands. Registered once with `app.manage`.
 //!
-//! Every mutex here guards memory only: no command holds one across a file
-//! read, a keychain call or a key derivation.
+//! The mutexes guard memory and the one open vault: no command holds one
+//! across a keychain call, reading an import or a key derivation.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,6 +26,9 @@ pub struct AppState {
     undo: Mutex<Option<Undo>>,
     /// Why the quick-open shortcut could not be registered, if it could not.
     pub quick_open_problem: Mutex<Option<String>>,
+    /// Counts locks, so an unlock that waited on the keychain while a lock
+    /// came does not unlock behind it.
+    locks: AtomicU64,
     /// An import between its preview and its apply.
     pending_import: Mutex<Option<PendingImport>>,
     /// Numbers imports, so a preview that finished reading after another
@@ -37,25 +40,32 @@ pub struct AppState {
 pub enum HeldKey {
     /// First run: the vault is built but not at its path until the key is saved.
     Created(VaultKey, PendingVault),
-    /// The vault already has this key (after a reset).
+    /// The vault already has this key (a key change whose keychain step
+    /// failed after it was applied); the user said they saved it.
     Applied(VaultKey),
     /// A new key for the open vault, applied only once it is saved.
     Change(VaultKey),
+    /// A new key for a reset (every secret deleted), applied only once it is saved.
+    Reset(VaultKey),
 }
 
 impl HeldKey {
     /// The key itself.
     pub fn key(&self) -> &VaultKey {
         match self {
-            HeldKey::Created(key, _) | HeldKey::Applied(key) | HeldKey::Change(key) => key,
+            HeldKey::Created(key, _)
+            | HeldKey::Applied(key)
+            | HeldKey::Change(key)
+            | HeldKey::Reset(key) => key,
         }
     }
 
-    /// What the page is told is pending: `create`, `change`, or nothing.
+    /// What the page is told is pending: `create`, `change`, `reset`, or nothing.
     pub fn pending(&self) -> Option<&'static str> {
         match self {
             HeldKey::Created(..) => Some("create"),
             HeldKey::Change(_) => Some("change"),
+            HeldKey::Reset(_) => Some("reset"),
             HeldKey::Applied(_) => None,
         }
     }
@@ -101,6 +111,7 @@ impl AppState {
             held_key: Mutex::new(None),
             undo: Mutex::new(None),
             quick_open_problem: Mutex::new(None),
+            locks: AtomicU64::new(0),
             pending_import: Mutex::new(None),
             import_serial: AtomicU64::new(0),
         }
@@ -132,15 +143,38 @@ impl AppState {
     }
 
     /// Locks the vault and forgets everything that holds a key or a
-    /// decrypted value, or could bring secrets back: the held key (a first
-    /// run not confirmed yet starts over), the pending import, the undo.
+    /// decrypted value, or could bring secrets back: the held key, the
+    /// pending import, the undo. A first run's key stays: its vault holds no
+    /// secret yet, and the same key must be shown again (a key the user
+    /// wrote down must be the one that works).
     pub fn lock(&self) {
+        self.locks.fetch_add(1, Ordering::SeqCst);
         if let Some(v) = guard(&self.vault).as_mut() {
             v.lock();
         }
-        *guard(&self.held_key) = None;
+        let mut held = guard(&self.held_key);
+        if !matches!(*held, Some(HeldKey::Created(..))) {
+            *held = None;
+        }
+        drop(held);
         *guard(&self.pending_import) = None;
         *guard(&self.undo) = None;
+    }
+
+    /// How many locks there were so far (see [`AppState::unlock_unless_locked_since`]).
+    pub fn locks(&self) -> u64 {
+        self.locks.load(Ordering::SeqCst)
+    }
+
+    /// Unlocks with `key` unless a lock came after `locks` was read (the
+    /// key was looked up meanwhile, with no lock held).
+    pub fn unlock_unless_locked_since(&self, locks: u64, key: &VaultKey) -> Result<(), Error> {
+        self.with_vault(|v| {
+            if self.locks() != locks {
+                return Err(Error::Locked);
+            }
+            v.unlock(key)
+        })
     }
 
     /// Keeps a vault key on the key screen until the user confirms they saved it.
@@ -254,11 +288,51 @@ mod tests {
     }
 
     #[test]
-    fn lock_forgets_a_held_key() {
+    fn lock_forgets_a_held_key_but_a_first_runs() {
         let state = state();
-        state.hold_key(HeldKey::Applied(VaultKey::generate()));
-        assert!(state.with_held_key(|_| ()).is_some());
+        for held in [
+            HeldKey::Applied(VaultKey::generate()),
+            HeldKey::Change(VaultKey::generate()),
+            HeldKey::Reset(VaultKey::generate()),
+        ] {
+            state.hold_key(held);
+            state.lock();
+            assert!(state.take_key().is_none());
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (pending, key) =
+            Vault::create_pending(&dir.path().join("v.db"), false).expect("pending");
+        let text = key.to_text();
+        state.hold_key(HeldKey::Created(key, pending));
         state.lock();
-        assert!(state.take_key().is_none());
+        let kept = state
+            .with_held_key(|k| k.key().to_text())
+            .expect("kept over a lock");
+        use coffer_core::ExposeSecret;
+        assert_eq!(kept.expose_secret(), text.expose_secret());
+    }
+
+    #[test]
+    fn an_unlock_that_waited_through_a_lock_does_not_unlock() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v.db");
+        let (vault, key) = Vault::create(&path, false).expect("create");
+        drop(vault);
+        let state = AppState::with_policy(
+            path,
+            PolicySource {
+                system: dir.path().join("none.json"),
+                extra: None,
+            },
+        );
+        let before = state.locks();
+        state.lock();
+        let err = state
+            .unlock_unless_locked_since(before, &key)
+            .expect_err("a lock came in between");
+        assert_eq!(err.code(), "locked");
+        state
+            .unlock_unless_locked_since(state.locks(), &key)
+            .expect("no lock in between");
     }
 }

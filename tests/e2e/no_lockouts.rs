@@ -53,6 +53,18 @@ async fn a_first_run_without_a_keychain_offers_none_and_quitting_before_saving_l
         prop(&client, &testid("keychain-save"), "checked").await,
         true
     );
+    // A lock on this screen (sleep, the tray) shows the same key again: the
+    // one the user is writing down is the one that will work.
+    // (The text is blanked first: only the page's lock path puts it back.)
+    client
+        .execute(
+            "document.querySelector('[data-testid=vault-key]').textContent = 'blanked'; window.__TAURI__.core.invoke('vault_lock')",
+            vec![],
+        )
+        .await
+        .expect("lock");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    text_becomes(&client, &testid("vault-key"), &key).await;
     click(&client, &testid("key-saved-confirm")).await;
     visible(&client, &testid("filter")).await;
     assert!(vault.exists());

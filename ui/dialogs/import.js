@@ -14,10 +14,12 @@ import { refresh } from "../screens/secrets.js";
 let importPreview = null; // the preview being decided on
 
 export function init() {
-  $("import-close").addEventListener("click", async () => {
-    $("import-dialog").close();
+  $("import-close").addEventListener("click", () => $("import-dialog").close());
+  // However the dialog closes (Close, Escape, a lock), Rust forgets the
+  // import it holds, decrypted values and all.
+  $("import-dialog").addEventListener("close", async () => {
     clearForm();
-    await call("import_cancel");
+    await call("import_cancel").catch(() => {});
   });
   $("import-browse-file").addEventListener("click", () => previewWith("import_pick", { folder: false }));
   $("import-browse-folder").addEventListener("click", () => previewWith("import_pick", { folder: true }));

@@ -13,13 +13,16 @@ import { confirmAction } from "../dialogs/confirm.js";
 const POLICY = "Your administrator's policy does not allow keeping vault keys in the system keychain.";
 const NO_KEYCHAIN = "No system keychain is available on this computer, so Coffer cannot unlock itself: keep the key yourself.";
 
-let hooks = { onSaved: async () => {}, onBack: () => {} };
+let hooks = { onSaved: async () => {}, onBack: () => {}, onChanged: () => {}, onResetCancelled: () => {} };
+let mode = null; // "new", "reset" or "change" while a key is shown
 let current = null; // {onSaved, onCancel} of the key being shown
 
 /**
  * `options.onSaved()` opens the vault once a first-run or reset key was
  * saved; `options.onBack()` returns to the list after a key change (saved
- * or cancelled).
+ * or cancelled), `options.onChanged()` runs once a change was saved;
+ * `options.onResetCancelled()` once a reset was called off (nothing was
+ * deleted).
  */
 export function init(options) {
   hooks = options;
@@ -44,11 +47,13 @@ function keychainChoice(mode, status) {
  * Shows `key`. `mode`: "new" (first run), "reset" or "change"; `status`:
  * the vault_status reply, for the keychain choice.
  */
-export function show(key, mode, status) {
+export function show(key, shownMode, status) {
+  mode = shownMode;
   const change = mode === "change";
-  current = change
-    ? {
+  if (change) {
+    current = {
       onSaved: () => {
+        hooks.onChanged();
         hooks.onBack();
         toast("Vault key changed. The old key no longer opens this vault.");
       },
@@ -56,13 +61,23 @@ export function show(key, mode, status) {
         hooks.onBack();
         toast("The vault key was not changed: the old key still works.");
       },
-    }
-    : { onSaved: hooks.onSaved, onCancel: null };
+    };
+  } else if (mode === "reset") {
+    current = {
+      onSaved: hooks.onSaved,
+      onCancel: () => {
+        hooks.onResetCancelled();
+        toast("The vault was not reset: nothing was deleted, the old key still works.");
+      },
+    };
+  } else {
+    current = { onSaved: hooks.onSaved, onCancel: null };
+  }
   $("key-title").textContent = mode === "new" ? "Your vault key" : "Your new vault key";
   $("key-intro-new").hidden = change;
   $("key-intro-change").hidden = !change;
   $("key-saved-confirm").textContent = mode === "new" ? "I have saved my key" : "I have saved my new key";
-  $("key-cancel").hidden = !change;
+  $("key-cancel").hidden = mode === "new";
   $("vault-key").textContent = key;
   const choice = keychainChoice(mode, status);
   const box = $("keychain-save");
@@ -120,8 +135,14 @@ export async function downloadKey() {
   if (path) toast(`Vault key saved to ${path}`);
 }
 
+/** Whether a first run's key is on screen (a lock must show it again, not the unlock screen). */
+export function showingFirstRun() {
+  return mode === "new" && current !== null;
+}
+
 function forget() {
   current = null;
+  mode = null;
   $("vault-key").textContent = ""; // shown once
 }
 

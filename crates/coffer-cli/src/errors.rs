@@ -25,7 +25,7 @@ fn hint(e: &Error) -> Option<String> {
             "`coffer init --no-keychain` makes a vault without it".into()
         }
         Error::SecretNotFound { .. } => "`coffer list` shows the names".into(),
-        Error::SecretDisabled { name } => format!("`coffer enable {name}`"),
+        Error::SecretDisabled { name } => format!("`coffer enable {}`", shell_word(name)),
         Error::PasswordRequired { .. } => "pass --password-file FILE, or type it when asked".into(),
         Error::ConflictsUnresolved { .. } => {
             "choose with --on-conflict replace|keep|skip (or run on a terminal to be asked)".into()
@@ -34,6 +34,20 @@ fn hint(e: &Error) -> Option<String> {
         _ => return None,
     };
     Some(hint)
+}
+
+/// `text` as one shell word, single-quoted when it has anything but the
+/// characters a shell leaves alone.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }
 
 /// The exit code of an error: 3 wrong key or password, 4 policy, 5 locked
@@ -60,6 +74,15 @@ mod tests {
         assert!(!text.contains('\n'));
         let e = Error::Locked;
         assert_eq!(line(&e), e.to_string());
+    }
+
+    #[test]
+    fn a_name_in_a_hint_is_one_shell_word() {
+        assert_eq!(shell_word("stripe/live"), "stripe/live");
+        assert_eq!(shell_word("my key"), "'my key'");
+        assert_eq!(shell_word("it's $HOME"), "'it'\\''s $HOME'");
+        let e = Error::SecretDisabled { name: "a b".into() };
+        assert!(line(&e).ends_with("`coffer enable 'a b'`"), "{}", line(&e));
     }
 
     #[test]

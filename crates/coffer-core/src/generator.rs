@@ -19,8 +19,9 @@ pub const GENERATED_MAX_CHARS: usize = 128;
 const LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
 const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const DIGITS: &[u8] = b"0123456789";
-/// Symbols that need no quoting in a dotenv file or a URL query, and none
-/// that delimit `{{vault:…}}` references.
+/// Symbols that need no quoting in an unquoted dotenv value or a shell word
+/// inside double quotes, leaving out quotes, backslash, backtick, `$`,
+/// spaces and the braces that delimit `{{vault:…}}` references.
 const SYMBOLS: &[u8] = b"!#%&*+-.:;=?@^_~";
 
 /// What to make: how long, and from which sets of characters.

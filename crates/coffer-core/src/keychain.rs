@@ -5,6 +5,8 @@
 //! Keychain on macOS, Credential Manager on Windows), chosen by the crate's
 //! per-OS `keyring` features; there is no in-memory fallback.
 
+use std::path::Path;
+
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
@@ -90,10 +92,19 @@ impl<'p> Keychain<'p> {
     /// checks first that the key opens this vault, then that the keychain
     /// works (policy and write-read-delete self-test).
     pub fn keep(&self, vault: &mut Vault, key: &VaultKey) -> Result<()> {
-        Vault::open(vault.path())?.unlock(key)?;
-        self.self_test()?;
-        self.store(&vault.id(), key)?;
+        self.check_and_store(vault.path(), &vault.id(), key)?;
         vault.set_keychain_enabled(true)
+    }
+
+    /// The keychain part of [`Keychain::keep`], for a caller that holds the
+    /// vault behind a lock and must not hold it across keychain calls (an
+    /// unlock prompt may wait for the user): checks that `key` opens the vault
+    /// at `vault_path` (a connection of its own), that the keychain works, and
+    /// stores the key. Recording it in the vault is the caller's next step.
+    pub fn check_and_store(&self, vault_path: &Path, vault_id: &str, key: &VaultKey) -> Result<()> {
+        Vault::open(vault_path)?.unlock(key)?;
+        self.self_test()?;
+        self.store(vault_id, key)
     }
 
     /// Removes the vault's entry (if any) and records that its key is not in

@@ -99,7 +99,7 @@ fn summary(set: &ImportSet) -> Summary {
             (
                 s.name.clone(),
                 s.value.expose_secret().to_owned(),
-                s.enabled,
+                s.enabled.unwrap_or(true),
                 s.allowed_domains.clone().unwrap_or_default(),
                 s.note.clone().unwrap_or_default(),
             )

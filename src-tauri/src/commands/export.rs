@@ -45,9 +45,9 @@ pub struct Exported {
 }
 
 /// Checks the export against the policy and the password rules, asks where
-/// to save (native dialog), then writes it. `None` when the user cancels the
-/// dialog. The vault is held only to read the records; the key derivation
-/// runs after.
+/// to save (native dialog), then reads and writes it. `None` when the user
+/// cancels the dialog. The vault is held only to read the records; the key
+/// derivation runs after.
 #[tauri::command]
 pub async fn export_to_file<R: Runtime>(
     app: AppHandle<R>,
@@ -61,12 +61,18 @@ pub async fn export_to_file<R: Runtime>(
             ExportRequest::Encrypted(SecretString::from(password.unwrap_or_default()))
         }
     };
-    // Refused options are refused before a dialog opens.
+    // Refused options and weak passwords are refused before a dialog opens;
+    // the values are read only once a file was chosen, and only if the vault
+    // is still unlocked then.
     let policy = state.policy();
-    let prepared = state.with_vault(|v| v.prepare_export(&policy, request))?;
+    request.check(&policy)?;
+    if !state.with_vault(|v| Ok(v.is_unlocked()))? {
+        return Err(coffer_core::Error::Locked.into());
+    }
     let Some(path) = pick(&app, Pick::SaveExport) else {
         return Ok(None);
     };
+    let prepared = state.with_vault(|v| v.prepare_export(&state.policy(), request))?;
     let secrets = prepared.secrets();
     let bytes = prepared.write()?;
     // The native dialog already asked about replacing an existing file.

@@ -141,9 +141,12 @@ pub fn import_apply(
     let set = state
         .take_import_set()
         .ok_or(Error::NoImport { step: "apply" })?;
-    let (summary, undo) = state.with_vault(|v| v.import_apply(set, default, &overrides))?;
-    state.keep_undo(undo);
-    Ok(summary)
+    Ok(state.with_vault(|v| {
+        let (summary, undo) = v.import_apply(set, default, &overrides)?;
+        // Kept while the vault is held: a lock cannot slip in between.
+        state.keep_undo(undo);
+        Ok(summary)
+    })?)
 }
 
 /// Forgets a pending import (the user closed the screen).

@@ -130,9 +130,12 @@ pub fn secret_update(
 #[tauri::command]
 pub fn secret_delete(state: State<'_, AppState>, id: String) -> Reply<SecretInfo> {
     let target = Target::Id(secret_id(&id)?);
-    let (info, undo) = state.with_vault(|v| v.delete(target))?;
-    state.keep_undo(undo);
-    Ok(info)
+    Ok(state.with_vault(|v| {
+        let (info, undo) = v.delete(target)?;
+        // Kept while the vault is held: a lock cannot slip in between.
+        state.keep_undo(undo);
+        Ok(info)
+    })?)
 }
 
 /// The one value the user asked to see.

@@ -84,7 +84,8 @@ pub fn settings_set<R: Runtime>(
 }
 
 /// Keychain on: stores the vault key (the vault must be unlocked with a key
-/// typed or loaded now); off: removes the entry.
+/// typed or loaded now); off: removes the entry. No lock is held across the
+/// keychain calls.
 #[tauri::command]
 pub fn settings_keychain(
     state: State<'_, AppState>,
@@ -93,16 +94,19 @@ pub fn settings_keychain(
 ) -> Reply<SettingsView> {
     let policy = state.policy();
     let keychain = Keychain::new(&policy);
-    state.with_vault(|v| {
-        if !v.is_unlocked() {
-            return Err(Error::Locked);
-        }
-        if enabled {
-            let text = Zeroizing::new(key.unwrap_or_default());
-            keychain.keep(v, &VaultKey::parse(&text)?)
-        } else {
-            keychain.stop_keeping(v)
-        }
-    })?;
+    let (unlocked, path, id) =
+        state.with_vault(|v| Ok((v.is_unlocked(), v.path().to_owned(), v.id())))?;
+    if !unlocked {
+        return Err(Error::Locked.into());
+    }
+    if enabled {
+        let text = Zeroizing::new(key.unwrap_or_default());
+        keychain.check_and_store(&path, &id, &VaultKey::parse(&text)?)?;
+        state.with_vault(|v| v.set_keychain_enabled(true))?;
+    } else {
+        let forgot = keychain.forget(&id);
+        state.with_vault(|v| v.set_keychain_enabled(false))?;
+        forgot?;
+    }
     Ok(settings_view(&state)?)
 }

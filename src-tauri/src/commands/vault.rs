@@ -84,11 +84,16 @@ fn new_key_view(key: &VaultKey) -> NewKeyView {
 
 /// First run: builds the vault and returns its key for display. The vault
 /// file appears only when [`vault_key_saved`] confirms the key was saved, so
-/// quitting before leaves no vault that nobody has the key of.
+/// quitting before leaves no vault that nobody has the key of. Asked again
+/// before that (a lock, a reloaded page), it shows the same key.
 #[tauri::command]
 pub fn vault_create(state: State<'_, AppState>) -> Reply<NewKeyView> {
-    // A first run started earlier (a reloaded page) is dropped, file and all.
-    drop(state.take_key());
+    if let Some(Some(view)) = state.with_held_key(|held| match held {
+        HeldKey::Created(key, _) => Some(new_key_view(key)),
+        _ => None,
+    }) {
+        return Ok(view);
+    }
     let (pending, key) = Vault::create_pending(&state.vault_path, false)?;
     let view = new_key_view(&key);
     state.hold_key(HeldKey::Created(key, pending));
@@ -110,7 +115,7 @@ pub fn vault_change_key(state: State<'_, AppState>) -> Reply<NewKeyView> {
 }
 
 /// Drops a key waiting on the key screen that is not applied yet (a key
-/// change, or a first run): nothing changes.
+/// change, a reset, a first run): nothing changes.
 #[tauri::command]
 pub fn vault_key_discard(state: State<'_, AppState>) -> Reply<()> {
     match state.take_key() {
@@ -127,25 +132,34 @@ pub fn vault_key_discard(state: State<'_, AppState>) -> Reply<()> {
 }
 
 /// The user saved the key on the key screen: a first run's vault is put in
-/// place, a key change is applied; with `keychain` the system keychain keeps
-/// the key, without it any entry of this vault is removed.
+/// place, a reset or a key change is applied; with `keychain` the system
+/// keychain keeps the key, without it any entry of this vault is removed.
+/// The keychain is checked before anything is applied, and no lock is held
+/// across a keychain call (an unlock prompt may wait for the user).
 #[tauri::command]
 pub fn vault_key_saved(state: State<'_, AppState>, keychain: bool) -> Reply<()> {
     let held = state.take_key().ok_or(Error::Locked)?;
     let policy = state.policy();
     let keeper = Keychain::new(&policy);
+    if keychain && !matches!(held, HeldKey::Applied(_)) {
+        // A broken keychain is found before the vault changes.
+        if let Err(e) = keeper.self_test() {
+            state.hold_key(held);
+            return Err(e.into());
+        }
+    }
     let key = match held {
         HeldKey::Created(key, pending) => {
-            if keychain {
-                // Before the file appears: a broken keychain leaves no vault.
-                if let Err(e) = keeper.self_test() {
-                    state.hold_key(HeldKey::Created(key, pending));
-                    return Err(e.into());
-                }
-            }
+            let path = pending.path().to_owned();
             match pending.confirm(&key) {
                 Ok(vault) => state.set_vault(vault),
-                Err(e) => return Err(e.into()),
+                Err(e) => {
+                    // If the file got there, this key is its only way in.
+                    if path.exists() {
+                        state.hold_key(HeldKey::Applied(key));
+                    }
+                    return Err(e.into());
+                }
             }
             key
         }
@@ -158,33 +172,57 @@ pub fn vault_key_saved(state: State<'_, AppState>, keychain: bool) -> Reply<()> 
             state.forget_undo();
             key
         }
+        HeldKey::Reset(key) => {
+            if let Err(e) = state.with_vault(|v| v.reset_with(&key)) {
+                state.hold_key(HeldKey::Reset(key));
+                return Err(e.into());
+            }
+            state.forget_undo();
+            key
+        }
         HeldKey::Applied(key) => key,
     };
-    let kept = state.with_vault(|v| {
-        if keychain {
-            keeper.keep(v, &key)
-        } else if v.keychain_enabled()? {
-            // An entry of the old key would be stale: remove it. The vault
-            // records that it keeps no key there even if the removal fails.
-            let _ = keeper.stop_keeping(v);
-            Ok(())
-        } else {
-            Ok(())
-        }
-    });
+    let kept = if keychain {
+        keep_in_keychain(&state, &keeper, &key)
+    } else {
+        stop_keeping(&state, &keeper)
+    };
     if let Err(e) = kept {
-        // The key is the vault's now: keep it on screen so the user can
-        // retry or untick the box.
+        // The key is the vault's now and the keychain does not have it: no
+        // stale entry may stay (the next start would fail on it), and the
+        // key stays on screen so the user can retry or untick the box.
+        let _ = stop_keeping(&state, &keeper);
         state.hold_key(HeldKey::Applied(key));
         return Err(e.into());
     }
     Ok(())
 }
 
+/// Stores `key` in the keychain for the open vault (no lock held meanwhile)
+/// and records that the vault keeps its key there.
+fn keep_in_keychain(state: &AppState, keeper: &Keychain<'_>, key: &VaultKey) -> Result<(), Error> {
+    let (path, id) = state.with_vault(|v| Ok((v.path().to_owned(), v.id())))?;
+    keeper.check_and_store(&path, &id, key)?;
+    state.with_vault(|v| v.set_keychain_enabled(true))
+}
+
+/// Removes the open vault's keychain entry, if it keeps one (no lock held
+/// meanwhile), and records that it keeps none; the record is written even if
+/// the removal fails.
+fn stop_keeping(state: &AppState, keeper: &Keychain<'_>) -> Result<(), Error> {
+    let (id, kept) = state.with_vault(|v| Ok((v.id(), v.keychain_enabled()?)))?;
+    if kept {
+        let _ = keeper.forget(&id);
+        state.with_vault(|v| v.set_keychain_enabled(false))?;
+    }
+    Ok(())
+}
+
 /// Unlocks with the key in the system keychain. The keychain is asked with
-/// no lock held.
+/// no lock held; a lock that comes meanwhile wins.
 #[tauri::command]
 pub fn vault_unlock_keychain(state: State<'_, AppState>) -> Reply<()> {
+    let locks = state.locks();
     let (id, kept) = state.with_vault(|v| Ok((v.id(), v.keychain_enabled()?)))?;
     if !kept {
         return Err(Error::KeyUnavailable {
@@ -198,7 +236,7 @@ pub fn vault_unlock_keychain(state: State<'_, AppState>) -> Reply<()> {
         .ok_or_else(|| Error::KeyUnavailable {
             reason: format!("the system keychain has no entry for vault {id}"),
         })?;
-    Ok(state.with_vault(|v| v.unlock(&key))?)
+    Ok(state.unlock_unless_locked_since(locks, &key)?)
 }
 
 /// Unlocks with a typed key (typos are reported with their group).
@@ -216,26 +254,28 @@ pub fn vault_lock<R: Runtime>(app: AppHandle<R>) {
     crate::session::lock(&app);
 }
 
-/// New key, every secret deleted; needs no key. The new key is shown once.
+/// Makes a new key for a reset (a new key, every secret deleted; needs no
+/// key — the way out of a lost key) and returns it for display. Nothing is
+/// deleted until [`vault_key_saved`] confirms the new key was saved.
 #[tauri::command]
 pub fn vault_reset(state: State<'_, AppState>) -> Reply<NewKeyView> {
-    let key = state.with_vault(|v| v.reset())?;
+    // The vault must be there to be reset.
+    state.with_vault(|v| Ok(v.id()))?;
+    let key = VaultKey::generate();
     let view = new_key_view(&key);
-    state.hold_key(HeldKey::Applied(key));
-    state.forget_undo();
-    // The old key's keychain entry is stale now; the key screen asks whether
-    // to keep the new one there. Failures here must not hide the new key.
-    let policy = state.policy();
-    let _ = state.with_vault(|v| Keychain::new(&policy).stop_keeping(v));
+    state.hold_key(HeldKey::Reset(key));
     Ok(view)
 }
 
 /// Deletes every secret; the key stays. Undoable with `undo_last`.
 #[tauri::command]
 pub fn vault_clear(state: State<'_, AppState>) -> Reply<u64> {
-    let (count, undo) = state.with_vault(|v| v.clear())?;
-    state.keep_undo(undo);
-    Ok(count)
+    Ok(state.with_vault(|v| {
+        let (count, undo) = v.clear()?;
+        // Kept while the vault is held: a lock cannot slip in between.
+        state.keep_undo(undo);
+        Ok(count)
+    })?)
 }
 
 /// What `undo_last` took back.
@@ -245,13 +285,23 @@ pub struct Undone {
     pub secrets: usize,
 }
 
-/// Takes back the last deletion, clear or import.
+/// Takes back the last deletion, clear or import. If it cannot for any
+/// reason but a change made since, it stays to be tried again.
 #[tauri::command]
 pub fn undo_last(state: State<'_, AppState>) -> Reply<Undone> {
     let undo = state.take_undo().ok_or(Error::NothingToUndo)?;
     let undone = undo.kind();
-    let secrets = state.with_vault(|v| v.undo(undo))?;
-    Ok(Undone { undone, secrets })
+    state
+        .with_vault(|v| match v.undo(&undo) {
+            Ok(secrets) => Ok(Undone { undone, secrets }),
+            Err(e) => {
+                if !matches!(e, Error::UndoStale { .. }) {
+                    state.keep_undo(undo);
+                }
+                Err(e)
+            }
+        })
+        .map_err(Into::into)
 }
 
 /// The vault key for Copy / Download: the one just made (first run, reset),

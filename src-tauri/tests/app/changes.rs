@@ -253,7 +253,7 @@ fn an_import_preview_says_what_replace_keeps() {
     let view = app.ok("import_paste", json!({"text": "KEY=new\n"}));
     assert_eq!(
         view["preview"]["replace_keeps"],
-        json!(["allowed domains", "note"])
+        json!(["enabled or disabled", "allowed domains", "note"])
     );
     app.ok(
         "import_apply",

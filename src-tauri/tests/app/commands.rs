@@ -482,27 +482,35 @@ fn tray_menu_handlers_lock_and_open() {
 }
 
 #[test]
-fn lock_drops_a_key_waiting_to_be_confirmed() {
+fn a_lock_on_the_key_screen_keeps_a_first_runs_key_and_drops_a_resets() {
     let app = app();
-    app.ok("vault_create", json!({}));
+    let first = app.ok("vault_create", json!({}))["key"].clone();
     app.ok("vault_lock", json!({}));
-    // The first run was never confirmed: no vault, no key, it starts over.
-    assert_eq!(app.err("vault_key_copy", json!({})), "vault_not_found");
+    // The vault holds nothing yet: the same key is shown again, never a new one.
+    assert_eq!(app.ok("vault_status", json!({}))["pending"], "create");
+    assert_eq!(app.ok("vault_create", json!({}))["key"], first);
+    app.ok("vault_key_saved", json!({"keychain": false}));
+    let key = first.as_str().expect("key").to_owned();
+    app.add("a", "1");
+    // A reset is applied only once its key is saved: a lock before leaves
+    // the vault and its key as they were.
+    let reset = app.ok("vault_reset", json!({}))["key"].clone();
+    assert_eq!(app.ok("vault_status", json!({}))["pending"], "reset");
+    app.ok("vault_lock", json!({}));
     assert_eq!(
         app.err("vault_key_saved", json!({"keychain": false})),
-        "locked",
-        "the key is gone from Rust"
+        "locked"
     );
-    assert_eq!(app.ok("vault_status", json!({}))["exists"], false);
-    app.created();
-    // Reset hands out a new one and forgets the old keychain entry.
-    let key = app.ok("vault_reset", json!({}))["key"]
-        .as_str()
-        .expect("key")
-        .to_owned();
-    assert_eq!(key.split('-').count(), 13);
-    assert_eq!(app.ok("vault_status", json!({}))["keychain_enabled"], false);
+    assert_eq!(app.err("vault_unlock", json!({"key": reset})), "wrong_key");
+    app.ok("vault_unlock", json!({"key": key}));
+    assert_eq!(app.names(), ["a"]);
+    // Saved, it is applied: new key, nothing left.
+    let reset = app.ok("vault_reset", json!({}))["key"].clone();
     app.ok("vault_key_saved", json!({"keychain": false}));
+    assert!(app.names().is_empty());
+    app.ok("vault_lock", json!({}));
+    assert_eq!(app.err("vault_unlock", json!({"key": key})), "wrong_key");
+    app.ok("vault_unlock", json!({"key": reset}));
 }
 
 #[test]

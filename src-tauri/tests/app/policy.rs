@@ -69,3 +69,29 @@ fn a_forbidden_keychain_reaches_the_ui_as_policy_denied() {
     .expect_err("refused");
     assert_eq!(err["code"], "policy_denied");
 }
+
+#[test]
+fn a_key_change_the_keychain_would_refuse_changes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let policy = dir.path().join("policy.json");
+    std::fs::write(&policy, r#"{"version": 1, "keychain": {"allowed": false}}"#).expect("write");
+    let (_app, window) = mock_app_with_policy(dir.path().join("vault.db"), &policy);
+    let call = |cmd: &str, args: serde_json::Value| invoke(&window, cmd, args);
+    let old = call("vault_create", json!({})).expect("create")["key"].clone();
+    call("vault_key_saved", json!({"keychain": false})).expect("saved");
+    let new = call("vault_change_key", json!({})).expect("change")["key"].clone();
+    // Asked to keep the new key in a keychain the policy forbids: refused
+    // before the vault changes, and the new key stays on the screen.
+    let err = call("vault_key_saved", json!({"keychain": true})).expect_err("refused");
+    assert_eq!(err["code"], "policy_denied");
+    assert_eq!(
+        call("vault_status", json!({})).expect("status")["pending"],
+        "change"
+    );
+    call("vault_lock", json!({})).expect("lock");
+    assert_eq!(
+        call("vault_unlock", json!({"key": new})).expect_err("not applied")["code"],
+        "wrong_key"
+    );
+    call("vault_unlock", json!({"key": old})).expect("the old key still opens it");
+}

@@ -361,7 +361,7 @@ fn map_items(items: Vec<Item>) -> Vec<Incoming> {
                     None => item.name.clone(),
                 },
                 value: SecretString::from(value),
-                enabled: true,
+                enabled: None,
                 allowed_domains: Some(domains.clone()),
                 note: Some(note.clone()),
                 created_at: None,

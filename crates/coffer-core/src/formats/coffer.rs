@@ -392,7 +392,7 @@ fn convert(secrets: Vec<SecretIn>) -> std::result::Result<Vec<Incoming>, FileErr
                 updated_at: Some(time(&s.updated_at, "updated_at")?),
                 name: s.name,
                 value: SecretString::from(s.value),
-                enabled: s.enabled,
+                enabled: Some(s.enabled),
                 allowed_domains: Some(s.allowed_domains),
                 note: Some(s.note),
                 flagged_secret: false,
@@ -445,7 +445,7 @@ mod tests {
             .map(|s| SecretOut {
                 name: &s.name,
                 value: s.value.expose_secret(),
-                enabled: s.enabled,
+                enabled: s.enabled.unwrap_or(true),
                 allowed_domains: s.allowed_domains.as_deref().unwrap_or_default(),
                 note: s.note.as_deref().unwrap_or_default(),
                 created_at: s.created_at.map(|t| t.rfc3339()).unwrap_or_default(),
@@ -603,7 +603,7 @@ mod tests {
             .map(|(s, (c, u))| SecretOut {
                 name: &s.name,
                 value: s.value.expose_secret(),
-                enabled: s.enabled,
+                enabled: s.enabled.unwrap_or(true),
                 allowed_domains: s.allowed_domains.as_deref().unwrap_or_default(),
                 note: s.note.as_deref().unwrap_or_default(),
                 created_at: c.clone(),

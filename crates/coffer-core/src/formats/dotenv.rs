@@ -78,7 +78,7 @@ pub(crate) fn read(text: &str) -> Result<Vec<Incoming>, FileError> {
         out.push(Incoming {
             name: key.to_owned(),
             value: SecretString::from(value),
-            enabled: true,
+            enabled: None,
             allowed_domains: None,
             note: None,
             created_at: None,

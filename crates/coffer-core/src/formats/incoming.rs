@@ -12,11 +12,14 @@ use crate::secret::{check_note, check_value, normalize_domains, normalize_name, 
 pub struct Incoming {
     pub name: String,
     pub value: SecretString,
-    pub enabled: bool,
+    /// `None` when the source has no such field (dotenv, Bitwarden): the
+    /// existing secret's flag is kept by a Replace or Keep both; a new
+    /// secret is enabled.
+    pub enabled: Option<bool>,
     /// `None` when the source has no such field (dotenv, Postman): a Replace
-    /// then keeps the existing secret's allowed domains.
+    /// or Keep both then takes the existing secret's allowed domains.
     pub allowed_domains: Option<Vec<String>>,
-    /// `None` when the source has no notes: a Replace keeps the existing note.
+    /// `None` when the source has no notes: the existing note is kept.
     pub note: Option<String>,
     pub created_at: Option<Timestamp>,
     pub updated_at: Option<Timestamp>,

@@ -46,7 +46,7 @@ pub(crate) fn read(text: &str) -> Result<Vec<Incoming>, FileError> {
             Ok(Incoming {
                 name: var.key,
                 value: SecretString::from(value),
-                enabled: var.enabled.unwrap_or(true),
+                enabled: Some(var.enabled.unwrap_or(true)),
                 allowed_domains: None,
                 note: None,
                 created_at: None,
@@ -97,7 +97,7 @@ mod tests {
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
         );
         assert!(got[1].flagged_secret && !got[0].flagged_secret);
-        assert!(!got[1].enabled);
+        assert_eq!(got[1].enabled, Some(false));
         let err = read(r#"{"values":[{"key":"x","value":[1]}]}"#)
             .err()
             .expect("list value");

@@ -24,6 +24,35 @@ pub enum ExportRequest {
     Plaintext,
 }
 
+impl ExportRequest {
+    /// Whether `policy` and the password rules allow this export, before
+    /// anything is read (a caller can ask before it opens a save dialog).
+    pub fn check(&self, policy: &Policy) -> Result<()> {
+        match self {
+            ExportRequest::Plaintext => ExportRequest::Plaintext.checked(policy).map(drop),
+            ExportRequest::Encrypted(password) => ExportRequest::Encrypted(password.clone())
+                .checked(policy)
+                .map(drop),
+        }
+    }
+
+    /// The checked password of an encrypted export (`None` for plaintext).
+    fn checked(self, policy: &Policy) -> Result<Option<ExportPassword>> {
+        match self {
+            ExportRequest::Plaintext => {
+                policy.check_export(ExportKind::Plaintext)?;
+                Ok(None)
+            }
+            ExportRequest::Encrypted(password) => {
+                policy.check_export(ExportKind::Encrypted)?;
+                policy.check_password_length(password.expose_secret().chars().count())?;
+                let min = policy.min_password_length.value;
+                Ok(Some(ExportPassword::new(password, min)?))
+            }
+        }
+    }
+}
+
 /// An export read from the vault and allowed by the policy, not yet written.
 /// Its values are zeroized when it is dropped.
 pub struct PreparedExport {
@@ -81,20 +110,7 @@ impl Vault {
         request: ExportRequest,
         params: KdfParams,
     ) -> Result<PreparedExport> {
-        let password = match request {
-            ExportRequest::Plaintext => {
-                policy.check_export(ExportKind::Plaintext)?;
-                None
-            }
-            ExportRequest::Encrypted(password) => {
-                policy.check_export(ExportKind::Encrypted)?;
-                policy.check_password_length(password.expose_secret().chars().count())?;
-                Some(ExportPassword::new(
-                    password,
-                    policy.min_password_length.value,
-                )?)
-            }
-        };
+        let password = request.checked(policy)?;
         Ok(PreparedExport {
             records: self.all_records()?,
             password,

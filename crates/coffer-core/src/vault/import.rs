@@ -52,9 +52,9 @@ pub struct Preview {
     pub conflicts: Vec<Conflict>,
     /// Incoming secrets their source marked as secret (Postman `type: "secret"`).
     pub flagged_secret: usize,
-    /// Fields a Replace keeps from the existing secret because the source has
-    /// none ("allowed domains", "note"): a dotenv file cannot lift a domain
-    /// restriction by replacing a value.
+    /// Fields a Replace or Keep both takes from the existing secret because
+    /// the source has none ("enabled or disabled", "allowed domains", "note"):
+    /// a dotenv file cannot lift a domain restriction or re-enable a secret.
     pub replace_keeps: Vec<String>,
 }
 
@@ -75,6 +75,14 @@ struct Existing {
     value: SecretString,
 }
 
+/// The fields of the existing secret in effect that an incoming one takes
+/// when its source does not have them.
+struct Inherited {
+    enabled: bool,
+    domains: Vec<String>,
+    note: String,
+}
+
 enum Class {
     New,
     Unchanged,
@@ -82,9 +90,9 @@ enum Class {
         existing: [u8; 16],
         updated: i64,
         values_differ: bool,
-        /// The existing secret's allowed domains and note, which a Replace
-        /// keeps when the source has none.
-        kept: Box<(Vec<String>, String)>,
+        /// What the incoming secret takes from the existing one in effect
+        /// when its source has no such field (Replace and Keep both alike).
+        kept: Box<Inherited>,
     },
 }
 
@@ -130,6 +138,7 @@ impl Vault {
                 .then(|| field.to_owned())
         };
         preview.replace_keeps = [
+            keeps(&|i| i.enabled.is_none(), "enabled or disabled"),
             keeps(&|i| i.allowed_domains.is_none(), "allowed domains"),
             keeps(&|i| i.note.is_none(), "note"),
         ]
@@ -198,7 +207,9 @@ impl Vault {
                             summary.replaced += 1;
                         }
                         Some(Decision::Keep) => {
-                            added.push(put_incoming(w, item, blind, now, None)?);
+                            // In effect now: it must not lift a restriction
+                            // its source cannot express.
+                            added.push(put_incoming(w, item, blind, now, Some(&kept))?);
                             summary.kept += 1;
                         }
                         Some(Decision::Skip) | None => summary.skipped += 1,
@@ -212,27 +223,27 @@ impl Vault {
 }
 
 /// Puts an incoming secret as the newest of its name; a field the source
-/// does not have comes from `replaced` (the secret it replaces), if any.
-/// Returns its id and write order.
+/// does not have comes from `existing` (the secret in effect it replaces or
+/// is kept beside), if any, else its default. Returns its id and write order.
 fn put_incoming(
     w: &mut Writer<'_>,
     item: &Incoming,
     blind: &[u8; 32],
     now: i64,
-    replaced: Option<&(Vec<String>, String)>,
+    existing: Option<&Inherited>,
 ) -> Result<([u8; 16], i64)> {
     let meta = Meta {
         name: item.name.clone(),
-        enabled: item.enabled,
+        enabled: item.enabled.or(existing.map(|e| e.enabled)).unwrap_or(true),
         domains: item
             .allowed_domains
             .clone()
-            .or_else(|| replaced.map(|r| r.0.clone()))
+            .or_else(|| existing.map(|e| e.domains.clone()))
             .unwrap_or_default(),
         note: item
             .note
             .clone()
-            .or_else(|| replaced.map(|r| r.1.clone()))
+            .or_else(|| existing.map(|e| e.note.clone()))
             .unwrap_or_default(),
         created: item.created_at.map_or(now, |t| t.0),
         updated: item.updated_at.map_or(now, |t| t.0),
@@ -260,7 +271,7 @@ fn classify(existing: &[Existing], item: &Incoming) -> Class {
     // A field the source does not have is not a difference.
     let same = |e: &Existing| {
         same_value(e)
-            && e.meta.enabled == item.enabled
+            && item.enabled.is_none_or(|on| on == e.meta.enabled)
             && item
                 .allowed_domains
                 .as_ref()
@@ -274,7 +285,11 @@ fn classify(existing: &[Existing], item: &Incoming) -> Class {
         existing: newest.id,
         updated: newest.meta.updated,
         values_differ: !same_value(newest),
-        kept: Box::new((newest.meta.domains.clone(), newest.meta.note.clone())),
+        kept: Box::new(Inherited {
+            enabled: newest.meta.enabled,
+            domains: newest.meta.domains.clone(),
+            note: newest.meta.note.clone(),
+        }),
     }
 }
 

@@ -57,19 +57,26 @@ impl Vault {
     /// the vault is left unlocked with it.
     pub fn reset(&mut self) -> Result<VaultKey> {
         let key = VaultKey::generate();
+        self.reset_with(&key)?;
+        Ok(key)
+    }
+
+    /// [`Vault::reset`] to a key made beforehand (and shown to the user until
+    /// they saved it); the vault is left unlocked with it.
+    pub fn reset_with(&mut self, key: &VaultKey) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .at(&self.path)?;
         tx.execute_batch("DELETE FROM secrets; DELETE FROM data_keys;")
             .at(&self.path)?;
-        install(&tx, &self.path, &self.id, &key)?;
+        install(&tx, &self.path, &self.id, key)?;
         tx.commit().at(&self.path)?;
         self.lock();
-        // The new key is returned whatever happens now: it is the only way in.
+        // The reset is done whatever happens now: the key is the only way in.
         // If unlocking fails here, the vault stays locked and opens with it.
-        let _ = self.unlock(&key);
-        Ok(key)
+        let _ = self.unlock(key);
+        Ok(())
     }
 
     /// Replaces the vault key with `new`, keeping every secret: the

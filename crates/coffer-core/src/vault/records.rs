@@ -259,16 +259,18 @@ impl Vault {
         )
         .at(path)?;
         // A write order is never given out twice, even after the newest
-        // record was deleted, so an undone deletion gets its own place back.
-        let last_seq: i64 = tx
+        // record was deleted, so an undone deletion gets its own place back:
+        // the highest one given out is kept in `meta` at every write
+        // (deletions included; older vaults start from their newest record).
+        let (stored_last, last_seq): (i64, i64) = tx
             .query_row(
-                "SELECT MAX(COALESCE((SELECT MAX(seq) FROM secrets), 0),
-                            COALESCE((SELECT value FROM meta WHERE key = 'last_seq'), 0))",
+                "SELECT COALESCE((SELECT value FROM meta WHERE key = 'last_seq'), 0),
+                        COALESCE((SELECT MAX(seq) FROM secrets), 0)",
                 [],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .at(path)?;
-        let next_seq = last_seq + 1;
+        let next_seq = stored_last.max(last_seq) + 1;
         let result = {
             let cipher = match &fresh {
                 Some(c) => c,
@@ -290,10 +292,11 @@ impl Vault {
                 fail_put_after: *fail_put_after,
             };
             let result = f(&mut writer)?;
-            if writer.next_seq > next_seq {
+            let given_out = writer.next_seq.max(next_seq) - 1;
+            if given_out > stored_last {
                 tx.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_seq', ?1)",
-                    params![writer.next_seq - 1],
+                    params![given_out],
                 )
                 .at(path)?;
             }

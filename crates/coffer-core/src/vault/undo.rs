@@ -72,7 +72,7 @@ impl Vault {
     /// added is deleted, what it removed is put back as it was. Refused with
     /// `stale_record`, changing nothing, when a record it added was changed
     /// since, or one it removed is back already.
-    pub fn undo(&mut self, undo: Undo) -> Result<usize> {
+    pub fn undo(&mut self, undo: &Undo) -> Result<usize> {
         let epoch = self.epoch()?;
         if epoch != undo.epoch {
             return Err(Error::UndoStale { what: "vault key" });

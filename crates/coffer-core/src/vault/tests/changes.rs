@@ -120,7 +120,7 @@ fn undoing_a_delete_puts_the_secret_back_in_its_place() {
     assert_eq!(seen(&mut vault), [("token".into(), "old".into(), false)]);
     // ...and a write after it takes a new place, not the deleted one's.
     vault.create_secret(secret("other", "x")).expect("other");
-    assert_eq!(vault.undo(undo).expect("undo"), 1);
+    assert_eq!(vault.undo(&undo).expect("undo"), 1);
     let mut after = seen(&mut vault);
     assert_eq!(after.pop(), Some(("other".into(), "x".into(), false)));
     assert_eq!(after, before, "the newest of the name is in effect again");
@@ -139,7 +139,7 @@ fn undoing_a_clear_brings_every_secret_back() {
     let (count, undo) = vault.clear().expect("clear");
     assert_eq!((count, undo.restores()), (50, 50));
     assert!(vault.list().expect("list").is_empty());
-    vault.undo(undo).expect("undo");
+    vault.undo(&undo).expect("undo");
     assert_eq!(seen(&mut vault), before);
 }
 
@@ -163,7 +163,7 @@ fn undoing_an_import_removes_what_it_added_and_restores_what_it_replaced() {
     let (summary, undo) = vault.import_apply(set, None, &overrides).expect("apply");
     assert_eq!((summary.created, summary.replaced, summary.kept), (1, 1, 1));
     assert_eq!(undo.kind(), UndoKind::Import);
-    vault.undo(undo).expect("undo");
+    vault.undo(&undo).expect("undo");
     assert_eq!(seen(&mut vault), before);
 }
 
@@ -193,7 +193,7 @@ fn an_undo_that_meets_a_later_change_changes_nothing() {
         )
         .expect("edit");
     let before = seen(&mut vault);
-    let err = vault.undo(undo).expect_err("stale");
+    let err = vault.undo(&undo).expect_err("stale");
     assert_eq!(err.code(), "stale_record");
     assert!(err.to_string().contains("nothing was changed"), "{err}");
     assert_eq!(seen(&mut vault), before);
@@ -205,7 +205,7 @@ fn an_undo_from_before_a_key_change_is_refused() {
     vault.create_secret(secret("A", "1")).expect("A");
     let (_, undo) = vault.delete(Target::Name("A")).expect("delete");
     vault.change_key(&VaultKey::generate()).expect("change");
-    assert_eq!(vault.undo(undo).expect_err("stale").code(), "stale_record");
+    assert_eq!(vault.undo(&undo).expect_err("stale").code(), "stale_record");
     assert!(vault.list().expect("list").is_empty());
 }
 
@@ -270,4 +270,29 @@ fn disabling_a_shadowed_duplicate_keeps_the_newer_one_in_effect() {
             ("token".into(), "new".into(), false)
         ]
     );
+}
+
+#[test]
+fn a_vault_from_before_the_write_order_was_kept_undoes_a_delete_of_its_newest() {
+    let (dir, mut vault, key) = vault();
+    vault.create_secret(secret("a", "1")).expect("a");
+    vault.create_secret(secret("b", "2")).expect("b");
+    drop(vault);
+    // As a vault written before `last_seq` existed.
+    let path = dir.path().join("vault.db");
+    rusqlite::Connection::open(&path)
+        .expect("open")
+        .execute("DELETE FROM meta WHERE key = 'last_seq'", [])
+        .expect("forget last_seq");
+    let mut vault = Vault::open(&path).expect("open");
+    vault.unlock(&key).expect("unlock");
+    let before = seen(&mut vault);
+    let (_, undo) = vault.delete(Target::Name("b")).expect("delete the newest");
+    vault
+        .create_secret(secret("c", "3"))
+        .expect("a write after it");
+    vault.undo(&undo).expect("undo");
+    let mut after = seen(&mut vault);
+    assert_eq!(after.pop(), Some(("c".into(), "3".into(), false)));
+    assert_eq!(after, before);
 }

@@ -375,7 +375,10 @@ fn replace_from_a_source_without_domains_or_notes_keeps_the_existing_ones() {
     let set = read(b"STRIPE_KEY=sk_new\n", None);
     let preview = vault.import_preview(&set).expect("preview");
     assert_eq!(preview.conflicts.len(), 1);
-    assert_eq!(preview.replace_keeps, ["allowed domains", "note"]);
+    assert_eq!(
+        preview.replace_keeps,
+        ["enabled or disabled", "allowed domains", "note"]
+    );
     vault
         .import_apply(set, Some(Decision::Replace), &HashMap::new())
         .expect("apply");
@@ -405,4 +408,53 @@ fn replace_from_a_source_without_domains_or_notes_keeps_the_existing_ones() {
         .0
         .allowed_domains
         .is_empty());
+}
+
+#[test]
+fn keep_both_or_replace_from_dotenv_never_lifts_a_restriction_or_re_enables() {
+    let (_dir, mut vault) = temp_vault();
+    vault
+        .create_secret(NewSecret {
+            name: "TOKEN".into(),
+            value: SecretString::from("old".to_owned()),
+            enabled: false,
+            allowed_domains: vec!["api.example.com".into()],
+            note: "n".into(),
+        })
+        .expect("create");
+    vault
+        .import_apply(
+            read(b"TOKEN=kept-beside\n", None),
+            Some(Decision::Keep),
+            &HashMap::new(),
+        )
+        .expect("keep both");
+    let (info, _) = vault
+        .reveal(crate::secret::Target::Name("TOKEN"))
+        .expect("in effect");
+    assert_eq!(
+        (
+            info.enabled,
+            info.allowed_domains.clone(),
+            info.note.clone()
+        ),
+        (false, vec!["api.example.com".to_owned()], "n".to_owned()),
+        "the secret now in effect took the restrictions of the one beside it"
+    );
+    vault
+        .import_apply(
+            read(b"TOKEN=replaced\n", None),
+            Some(Decision::Replace),
+            &HashMap::new(),
+        )
+        .expect("replace");
+    let (info, value) = vault
+        .reveal(crate::secret::Target::Name("TOKEN"))
+        .expect("in effect");
+    assert_eq!(value.expose_secret(), "replaced");
+    assert!(
+        !info.enabled,
+        "a dotenv Replace re-enabled a disabled secret"
+    );
+    assert_eq!(info.allowed_domains, ["api.example.com"]);
 }
