@@ -125,13 +125,6 @@ async function lockNow() {
   }
 }
 
-async function lockAfterIdle(minutes) {
-  try {
-    await call("vault_lock");
-  } finally {
-    lockPage(`Locked after ${minutes} idle minutes.`);
-  }
-}
 
 notice.init();
 confirm.init();
@@ -155,7 +148,7 @@ editor.init();
 exporter.init();
 importer.init();
 settings.init({ onChangeKey: keyScreen.changeKey });
-autolock.init({ onIdle: lockAfterIdle });
+autolock.init();
 menu.init({
   "menu-export": exporter.open,
   "menu-import": importer.open,
@@ -173,12 +166,18 @@ onEvent("focus-filter", () => {
 });
 
 // The tray's Lock (and vault_lock itself): Rust dropped the keys; clear the page.
-onEvent("locked", () => {
+// Why Rust locked, in the unlock screen's words.
+const LOCK_REASONS = {
+  idle: "Locked after a while without use.",
+  screen: "Locked when the computer went to sleep or the screen locked.",
+};
+
+onEvent("locked", (event) => {
   if (isShown("screen-loading")) return;
   // A first run's key stays in Rust over a lock (its vault holds nothing
   // yet): show the same key again instead of an unlock screen with no vault.
   const firstRun = keyScreen.showingFirstRun();
-  lockPage();
+  lockPage(LOCK_REASONS[event?.payload?.reason]);
   if (firstRun) start();
 });
 

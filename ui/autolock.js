@@ -1,39 +1,30 @@
-// Auto-lock: after the configured idle minutes on the main screen, calls
-// the onIdle callback (which locks). Keys, pointer and wheel restart the wait.
+// Auto-lock is decided in Rust (it locks a hidden or hung window too, and
+// sends `locked` with the reason "idle"); the page only tells Rust the user
+// is at work: keys, pointer and wheel, at most every REPORT_EVERY_MS.
 
+import { call } from "./ipc.js";
 import { isShown } from "./dom.js";
 
-let minutes = 0; // from the settings; 0 = never
-let idleTimer = null;
-let onIdle = () => {};
+const REPORT_EVERY_MS = 15_000;
+let lastReport = 0;
 
-function restart() {
-  clearTimeout(idleTimer);
-  idleTimer = null;
-  if (minutes > 0 && isShown("screen-main")) {
-    const after = minutes;
-    idleTimer = setTimeout(() => onIdle(after), after * 60 * 1000);
-  }
+function report() {
+  const now = Date.now();
+  if (now - lastReport < REPORT_EVERY_MS || !isShown("screen-main")) return;
+  lastReport = now;
+  call("vault_activity").catch(() => {});
 }
 
-/** `options.onIdle(minutes)` runs when the wait is over. */
-export function init(options) {
-  onIdle = options.onIdle;
+export function init() {
   for (const kind of ["keydown", "pointerdown", "pointermove", "wheel"]) {
-    document.addEventListener(kind, () => {
-      if (idleTimer) restart();
-    }, { passive: true });
+    document.addEventListener(kind, report, { passive: true });
   }
 }
 
-/** New settings: the wait starts over with `idleMinutes`. */
-export function configure(idleMinutes) {
-  minutes = idleMinutes ?? 0;
-  restart();
-}
+/** Settings changed: nothing to do here (Rust reads them at each check). */
+export function configure() {}
 
-/** Stops the wait (until the next configure()). */
+/** The next input is reported at once. */
 export function reset() {
-  clearTimeout(idleTimer);
-  idleTimer = null;
+  lastReport = 0;
 }

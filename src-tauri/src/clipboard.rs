@@ -36,7 +36,13 @@ impl Clipboard {
         let board = slot
             .as_mut()
             .ok_or_else(|| unavailable(arboard::Error::ClipboardNotSupported))?;
-        board.set_text(text).map_err(unavailable)?;
+        if clear_after.is_some() {
+            // A secret: kept out of clipboard managers' histories where the
+            // platform has a way to say so.
+            secret_setter(board.set()).text(text).map_err(unavailable)?;
+        } else {
+            board.set_text(text).map_err(unavailable)?;
+        }
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let hash: [u8; 32] = Sha256::digest(text.as_bytes()).into();
         *self.last_secret.lock().unwrap_or_else(|e| e.into_inner()) = clear_after.map(|_| hash);
@@ -83,6 +89,21 @@ impl Clipboard {
             clear_if_holding(board, &ours);
         }
     }
+}
+
+/// A clipboard write marked "not for history": the KDE password-manager hint
+/// on Linux (honoured by Klipper and most managers), the history and cloud
+/// exclusions on Windows, the nspasteboard.org marker on macOS.
+fn secret_setter(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    #[cfg(target_os = "linux")]
+    let set = arboard::SetExtLinux::exclude_from_history(set);
+    #[cfg(windows)]
+    let set = arboard::SetExtWindows::exclude_from_cloud(
+        arboard::SetExtWindows::exclude_from_history(set),
+    );
+    #[cfg(target_os = "macos")]
+    let set = arboard::SetExtApple::exclude_from_history(set);
+    set
 }
 
 /// Empties the clipboard if it still holds the text whose SHA-256 is `ours`.

@@ -36,7 +36,7 @@ pub fn tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     match id {
         "open" => show_main(app),
-        "lock" => crate::session::lock(app),
+        "lock" => crate::session::lock_for(app, crate::session::LockReason::Tray),
         "quit" => app.exit(0),
         _ => {}
     }

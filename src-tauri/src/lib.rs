@@ -6,6 +6,7 @@
 //! webview only when the user reveals one secret, and a new vault key once,
 //! to be shown.
 
+pub mod autolock;
 pub mod clipboard;
 pub mod commands;
 pub mod desktop;
@@ -29,6 +30,20 @@ macro_rules! handler {
     ($($module:ident::$command:ident),* $(,)?) => {
         tauri::generate_handler![$(crate::commands::$module::$command),*]
     };
+}
+
+/// Wraps the invoke handler: every command the page calls counts as
+/// activity for auto-lock.
+fn touching<R: tauri::Runtime>(
+    handler: impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static,
+) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    move |invoke| {
+        use tauri::Manager;
+        if let Some(state) = invoke.message.webview().try_state::<AppState>() {
+            state.touch();
+        }
+        handler(invoke)
+    }
 }
 
 /// Whether the webview may load `url`: only the app's own pages.
@@ -63,7 +78,7 @@ pub fn app_builder<R: tauri::Runtime>(
         .manage(state)
         .manage(clipboard::Clipboard::default())
         .plugin(tauri_plugin_dialog::init())
-        .invoke_handler(coffer_commands!(handler))
+        .invoke_handler(touching(coffer_commands!(handler)))
 }
 
 /// Closing hides the window to the tray. Files and folders dropped on the
@@ -108,6 +123,7 @@ pub fn run() {
         .setup(|app| {
             desktop::tray(app.handle())?;
             quick_open::apply_stored(app.handle());
+            autolock::watch(app.handle());
             #[cfg(target_os = "linux")]
             screen_lock::watch(app.handle());
             Ok(())

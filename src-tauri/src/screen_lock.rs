@@ -59,7 +59,7 @@ pub fn listen<R: Runtime>(
                 // Lock carries nothing.
                 let starting = msg.read1::<bool>().unwrap_or(true);
                 if starting {
-                    crate::session::lock(&app);
+                    crate::session::lock_for(&app, crate::session::LockReason::Screen);
                 }
                 true
             }),

@@ -29,6 +29,9 @@ pub struct AppState {
     /// Counts locks, so an unlock that waited on the keychain while a lock
     /// came does not unlock behind it.
     locks: AtomicU64,
+    /// When the page last called a command (or reported input): auto-lock
+    /// counts idle time from here.
+    last_activity: Mutex<std::time::Instant>,
     /// An import between its preview and its apply.
     pending_import: Mutex<Option<PendingImport>>,
     /// Numbers imports, so a preview that finished reading after another
@@ -112,6 +115,7 @@ impl AppState {
             undo: Mutex::new(None),
             quick_open_problem: Mutex::new(None),
             locks: AtomicU64::new(0),
+            last_activity: Mutex::new(std::time::Instant::now()),
             pending_import: Mutex::new(None),
             import_serial: AtomicU64::new(0),
         }
@@ -159,6 +163,21 @@ impl AppState {
         drop(held);
         *guard(&self.pending_import) = None;
         *guard(&self.undo) = None;
+    }
+
+    /// The page did something (a command, or reported input).
+    pub fn touch(&self) {
+        self.touch_at(std::time::Instant::now());
+    }
+
+    /// [`AppState::touch`] at `at` (tests move time).
+    pub fn touch_at(&self, at: std::time::Instant) {
+        *guard(&self.last_activity) = at;
+    }
+
+    /// When the page last did something.
+    pub fn last_activity(&self) -> std::time::Instant {
+        *guard(&self.last_activity)
     }
 
     /// How many locks there were so far (see [`AppState::unlock_unless_locked_since`]).

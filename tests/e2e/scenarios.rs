@@ -193,6 +193,16 @@ async fn unlock_with_a_typo_then_filter_edit_disable_delete_and_lock() {
     assert!(said.contains("cleared in 2 s"), "toast: {said}");
     let mut board = arboard::Clipboard::new().expect("clipboard");
     assert_eq!(board.get_text().expect("clipboard text"), "ghp_1");
+    // Marked for clipboard managers to keep it out of their history.
+    let targets = std::process::Command::new("xclip")
+        .args(["-selection", "clipboard", "-t", "TARGETS", "-o"])
+        .output()
+        .expect("xclip (make test installs it)");
+    let targets = String::from_utf8_lossy(&targets.stdout);
+    assert!(
+        targets.contains("x-kde-passwordManagerHint"),
+        "no history hint among {targets}"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
     assert_ne!(
         board.get_text().unwrap_or_default(),

@@ -114,6 +114,10 @@ pub struct SetArgs {
     /// Store the secret enabled (the default for a new secret).
     #[arg(long)]
     pub enabled: bool,
+    /// Anything after the name that is not an option: refused without being
+    /// echoed (a value typed on the command line by mistake is a secret).
+    #[arg(hide = true, num_args = 0.., allow_hyphen_values = false)]
+    pub stray: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

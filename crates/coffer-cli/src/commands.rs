@@ -91,6 +91,14 @@ fn print_new_key(key: &VaultKey, saved_in_keychain: bool) {
 }
 
 pub fn set(ctx: &Context, args: SetArgs) -> Outcome {
+    if !args.stray.is_empty() {
+        // Never echo it: it is probably the value.
+        return Err(Failure::Usage(format!(
+            "`coffer set` takes the value from stdin (or a hidden prompt), never from the command line; {} extra argument{} left out and not shown — pipe the value in: printf '%s' \"$VALUE\" | coffer set NAME",
+            args.stray.len(),
+            if args.stray.len() == 1 { " was" } else { "s were" }
+        )));
+    }
     let mut vault = ctx.unlocked()?;
     let value = input::read_value(&args.name)?;
     let enabled = match (args.enabled, args.disabled) {

@@ -151,3 +151,29 @@ fn other_sqlite_file_and_directory_are_not_vaults() {
         "already exists",
     );
 }
+
+#[test]
+fn a_value_typed_on_the_command_line_is_refused_and_never_echoed() {
+    let env = Env::new();
+    for args in [
+        &["set", "stripe", "sk_live_TYPED_BY_MISTAKE"][..],
+        &[
+            "set",
+            "stripe",
+            "--note",
+            "n",
+            "sk_live_TYPED_BY_MISTAKE",
+            "more",
+        ][..],
+    ] {
+        let out = env.run(args, b"from-stdin");
+        assert_error(&out, 2, "takes the value from stdin");
+        assert!(
+            !stderr(&out).contains("TYPED_BY_MISTAKE")
+                && !String::from_utf8_lossy(&out.stdout).contains("TYPED_BY_MISTAKE"),
+            "the value was echoed: {}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(env.list().len(), 0, "nothing was stored");
+}

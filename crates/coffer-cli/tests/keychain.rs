@@ -136,3 +136,32 @@ fn reset_replaces_the_key_in_the_keychain() {
         .forget(&vault_id(&env))
         .expect("clean up");
 }
+
+#[test]
+#[ignore = "needs a Secret Service session: run through scripts/with-keyring (make test)"]
+fn a_policy_forbidding_the_keychain_stops_using_an_entry_stored_before_and_says_so() {
+    let env = Env::empty();
+    let out = with_keychain(&env, &["init"], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = with_keychain(&env, &["set", "api"], b"v");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let policy = env.dir.path().join("policy.json");
+    std::fs::write(&policy, r#"{"version": 1, "keychain": {"allowed": false}}"#).expect("write");
+    let mut cmd = assert_cmd::Command::cargo_bin("coffer").expect("binary");
+    let out = cmd
+        .env("COFFER_VAULT", &env.vault)
+        .env("COFFER_POLICY_FILE", &policy)
+        .env_remove("COFFER_VAULT_KEY")
+        .args(["get", "api"])
+        .output()
+        .expect("run");
+    assert_error(&out, 5, "keychain.allowed");
+    assert!(
+        !stdout(&out).contains('v'),
+        "the value came out: {}",
+        stdout(&out)
+    );
+    Keychain::new(&Policy::default())
+        .forget(&vault_id(&env))
+        .expect("clean up");
+}

@@ -92,7 +92,10 @@ impl SymmetricKey {
     }
 }
 
-/// An expanded AES-256-GCM key (zeroized on drop by the `aes` crate's zeroize feature).
+/// An expanded AES-256-GCM key: the AES key schedule (`aes`) and the GHASH
+/// key (`ghash`/`polyval`), each wiped when dropped through those crates'
+/// `zeroize` features, which the workspace turns on (aes-gcm's own `zeroize`
+/// feature only wipes a temporary).
 pub struct Cipher(Aes256Gcm);
 
 impl Cipher {
@@ -188,6 +191,36 @@ mod tests {
     assert_not_impl_any!(SymmetricKey: Clone, std::fmt::Debug, std::fmt::Display, serde::Serialize);
     assert_not_impl_any!(VaultKey: Clone, std::fmt::Debug, std::fmt::Display, serde::Serialize);
     assert_not_impl_any!(Cipher: Clone, std::fmt::Debug, serde::Serialize);
+    static_assertions::assert_impl_all!(aes::Aes256: zeroize::ZeroizeOnDrop);
+
+    /// Dropping a cipher leaves none of its key in the memory it held: the
+    /// AES round keys (the first two of AES-256 are the key itself) and the
+    /// GHASH key are wiped.
+    #[test]
+    #[allow(unsafe_code)]
+    fn a_dropped_cipher_leaves_no_key_material_behind() {
+        use std::mem::{size_of, ManuallyDrop};
+        let key = SymmetricKey(SecretBox::new(Box::new([0x5A; 32])));
+        let mut cipher = ManuallyDrop::new(key.cipher());
+        let ptr = std::ptr::addr_of!(*cipher).cast::<u8>();
+        let len = size_of::<Cipher>();
+        // SAFETY: reads the bytes of a live value we own.
+        let before = unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec();
+        let has_key = |bytes: &[u8]| bytes.windows(32).any(|w| w == [0x5A; 32]);
+        assert!(has_key(&before), "the test cannot see the key schedule");
+        let ghash_key_bytes = before.iter().filter(|&&b| b != 0).count();
+        // SAFETY: drops the value in place once; it is not used afterwards
+        // except to read the bytes it occupied, which are still ours.
+        unsafe { ManuallyDrop::drop(&mut cipher) };
+        // SAFETY: the storage of `cipher` is still ours (ManuallyDrop).
+        let after = unsafe { std::slice::from_raw_parts(ptr, len) };
+        assert!(!has_key(after), "the AES key is still in memory after drop");
+        let left = after.iter().filter(|&&b| b != 0).count();
+        assert!(
+            left <= 16,
+            "{left} of {ghash_key_bytes} non-zero bytes are left after drop"
+        );
+    }
 
     const VAULT: [u8; 16] = [1; 16];
     const RECORD: [u8; 16] = [2; 16];

@@ -401,6 +401,26 @@ fn read_file(path: &Path, required: bool) -> std::result::Result<Option<File>, S
         None => return Err("the `version` key is missing".into()),
     }
     let file: File = serde_json::from_str(text).map_err(|e| format!("{e}"))?;
+    // A cap of 0 would read as "never" to anyone who knows the app's
+    // settings, and an extra file must not be able to loosen a cap with it:
+    // it is refused, so the policy fails closed.
+    let caps = [
+        (
+            "auto_lock.max_idle_minutes",
+            file.auto_lock.as_ref().and_then(|a| a.max_idle_minutes),
+        ),
+        (
+            "clipboard.max_clear_seconds",
+            file.clipboard.as_ref().and_then(|c| c.max_clear_seconds),
+        ),
+    ];
+    for (setting, value) in caps {
+        if value == Some(0) {
+            return Err(format!(
+                "{setting} is 0; a limit is at least 1 (0 would mean \"never\", which a policy cannot ask for)"
+            ));
+        }
+    }
     if let Some(min) = file.export.as_ref().and_then(|e| e.min_password_length) {
         if min > 1024 {
             return Err(format!(

@@ -13,6 +13,7 @@ macro_rules! coffer_commands {
             vault::vault_unlock_keychain,
             vault::vault_unlock,
             vault::vault_lock,
+            vault::vault_activity,
             vault::vault_reset,
             vault::vault_clear,
             vault::vault_key_copy,

@@ -247,6 +247,11 @@ pub fn vault_unlock(state: State<'_, AppState>, key: String) -> Reply<()> {
     Ok(state.with_vault(|v| v.unlock(&key))?)
 }
 
+/// The page saw the user at work (keys, pointer, wheel): auto-lock waits
+/// anew. (Every command counts; this one does nothing else.)
+#[tauri::command]
+pub fn vault_activity() {}
+
 /// Locks the vault through the app's one lock path; the page clears itself
 /// on the `locked` event it sends.
 #[tauri::command]

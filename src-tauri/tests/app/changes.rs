@@ -265,3 +265,65 @@ fn an_import_preview_says_what_replace_keeps() {
         (json!("api.example.com"), json!("n"))
     );
 }
+
+#[test]
+fn idle_time_locks_in_rust_and_any_command_counts_as_activity() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+    use tauri::Listener;
+
+    let app = app();
+    app.created();
+    app.ok(
+        "settings_set",
+        json!({"settings": {"auto_lock_minutes": 1, "clipboard_clear_seconds": 30}}),
+    );
+    let handle = app.window.app_handle().clone();
+    let state = handle.state::<coffer_desktop::state::AppState>();
+    let idle_locks = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&idle_locks);
+    handle.listen_any("locked", move |event| {
+        if event.payload().contains("\"idle\"") {
+            seen.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    // Long idle, then the page calls a command: the wait starts over.
+    if let Some(long_ago) = Instant::now().checked_sub(Duration::from_secs(600)) {
+        state.touch_at(long_ago);
+    }
+    app.ok("vault_activity", json!({}));
+    let now = Instant::now();
+    assert!(!coffer_desktop::autolock::check_at(
+        &handle,
+        now + Duration::from_secs(50)
+    ));
+    assert_eq!(app.ok("vault_status", json!({}))["unlocked"], true);
+    // A minute without anything: locked, and the page is told why.
+    assert!(coffer_desktop::autolock::check_at(
+        &handle,
+        now + Duration::from_secs(61)
+    ));
+    assert_eq!(app.ok("vault_status", json!({}))["unlocked"], false);
+    assert_eq!(idle_locks.load(Ordering::SeqCst), 1);
+    // Locked already: nothing more to do.
+    assert!(!coffer_desktop::autolock::check_at(
+        &handle,
+        now + Duration::from_secs(600)
+    ));
+}
+
+#[test]
+fn auto_lock_set_to_never_never_locks() {
+    use std::time::{Duration, Instant};
+    let app = app();
+    app.created();
+    app.ok(
+        "settings_set",
+        json!({"settings": {"auto_lock_minutes": 0, "clipboard_clear_seconds": 30}}),
+    );
+    let handle = app.window.app_handle().clone();
+    let later = Instant::now() + Duration::from_secs(48 * 3600);
+    assert!(!coffer_desktop::autolock::check_at(&handle, later));
+    assert_eq!(app.ok("vault_status", json!({}))["unlocked"], true);
+}

@@ -95,3 +95,39 @@ fn a_key_change_the_keychain_would_refuse_changes_nothing() {
     );
     call("vault_unlock", json!({"key": old})).expect("the old key still opens it");
 }
+
+#[test]
+fn the_policys_idle_cap_locks_even_when_the_user_chose_never() {
+    use std::time::{Duration, Instant};
+    use tauri::Manager;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let policy = dir.path().join("policy.json");
+    std::fs::write(
+        &policy,
+        r#"{"version": 1, "auto_lock": {"max_idle_minutes": 10}}"#,
+    )
+    .expect("write");
+    let (_app, window) = mock_app_with_policy(dir.path().join("vault.db"), &policy);
+    let call = |cmd: &str, args: serde_json::Value| invoke(&window, cmd, args);
+    call("vault_create", json!({})).expect("create");
+    call("vault_key_saved", json!({"keychain": false})).expect("saved");
+    call(
+        "settings_set",
+        json!({"settings": {"auto_lock_minutes": 0, "clipboard_clear_seconds": 30}}),
+    )
+    .expect("never, as far as the user is concerned");
+    let handle = window.app_handle().clone();
+    let now = Instant::now();
+    assert!(!coffer_desktop::autolock::check_at(
+        &handle,
+        now + Duration::from_secs(9 * 60)
+    ));
+    assert!(coffer_desktop::autolock::check_at(
+        &handle,
+        now + Duration::from_secs(11 * 60)
+    ));
+    assert_eq!(
+        call("vault_status", json!({})).expect("status")["unlocked"],
+        false
+    );
+}

@@ -355,3 +355,39 @@ fn a_policy_source_reads_the_files_anew_each_time() {
         "policy_denied"
     );
 }
+
+#[test]
+fn a_zero_limit_is_invalid_not_never_and_cannot_loosen_a_cap() {
+    let f = Files::new();
+    let system = f.write(
+        "system.json",
+        r#"{"version": 1, "auto_lock": {"max_idle_minutes": 15}, "clipboard": {"max_clear_seconds": 30}}"#,
+    );
+    for (name, text, setting) in [
+        (
+            "idle.json",
+            r#"{"version": 1, "auto_lock": {"max_idle_minutes": 0}}"#,
+            "auto_lock.max_idle_minutes",
+        ),
+        (
+            "clip.json",
+            r#"{"version": 1, "clipboard": {"max_clear_seconds": 0}}"#,
+            "clipboard.max_clear_seconds",
+        ),
+    ] {
+        let extra = f.write(name, text);
+        let p = Policy::load(&system, Some(&extra));
+        let failure = p.failure.clone().expect("fails closed");
+        assert!(failure.problem.contains(setting), "{failure:?}");
+        assert_eq!(failure.file, extra);
+        assert_eq!(
+            p.check_export(ExportKind::Encrypted)
+                .expect_err("closed")
+                .code(),
+            "policy_invalid"
+        );
+        // The administrator's caps still hold for the app's settings.
+        assert_eq!(p.clamp_idle_minutes(0), (15, true));
+        assert_eq!(p.clamp_clear_seconds(0), (30, true));
+    }
+}

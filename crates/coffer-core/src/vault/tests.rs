@@ -526,3 +526,16 @@ fn a_write_refuses_a_record_changed_since_it_was_read() {
         "stale_record"
     );
 }
+
+#[test]
+fn lock_leaves_no_key_material_in_the_vault() {
+    let (_dir, _path, mut vault, key) = temp_vault();
+    set(&mut vault, "a", "1");
+    assert!(vault.unlocked.is_some());
+    vault.lock();
+    // The key-encryption key, the blind-index key and every data key went
+    // with `unlocked` (each wipes itself on drop: see crypto's tests).
+    assert!(vault.unlocked.is_none());
+    vault.unlock(&key).expect("unlock again");
+    assert_eq!(value_of(&mut vault, "a"), "1");
+}
