@@ -211,3 +211,40 @@ pub fn raw_floor(path: &Path) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Files at the import caps: just under 64 MiB, with more entries than the
+/// 100,000 one import takes, as dotenv and as a Postman JSON list.
+pub fn import_bombs(dir: &Path) -> Result<Vec<(String, String)>, String> {
+    let entries = coffer_core::IMPORT_MAX_ENTRIES + 100;
+    let filler = "x".repeat(600);
+    let mut dotenv = String::with_capacity(entries * 620);
+    let mut postman = String::with_capacity(entries * 640);
+    postman.push_str(r#"{"name":"bomb","values":["#);
+    for i in 0..entries {
+        dotenv.push_str(&format!("K{i}={filler}\n"));
+        if i > 0 {
+            postman.push(',');
+        }
+        postman.push_str(&format!(r#"{{"key":"K{i}","value":"{filler}"}}"#));
+    }
+    postman.push_str("]}");
+    let mut out = Vec::new();
+    for (name, what, text) in [
+        ("bomb.env", "dotenv", dotenv),
+        ("bomb.json", "Postman list", postman),
+    ] {
+        if text.len() as u64 > coffer_core::IMPORT_MAX_FILE_BYTES {
+            return Err(format!("{name} is over the byte cap"));
+        }
+        let path = dir.join(name);
+        std::fs::write(&path, &text).map_err(|e| e.to_string())?;
+        out.push((
+            format!(
+                "{what} of {entries} entries, {:.0} MiB",
+                text.len() as f64 / (1024.0 * 1024.0)
+            ),
+            path.to_string_lossy().into_owned(),
+        ));
+    }
+    Ok(out)
+}

@@ -307,6 +307,22 @@ fn bench(opts: &Options) -> Result<(), String> {
         None,
         String::new(),
     ));
+    // Import bombs at the caps: 64 MiB files past the 100,000-entry cap,
+    // refused while being parsed (exit 1), with the vault untouched.
+    for (what, file) in data::import_bombs(dir.path())? {
+        let (v, k) = &targets[0].0;
+        let refused = measure::run_expecting(transfer_reps, 1, |_| {
+            let mut c = coffer_cmd(v, k);
+            c.args(["import", "--dry-run", &file]);
+            (c, Vec::new())
+        })?;
+        rows.push((
+            format!("`import --dry-run` refused: {what}"),
+            refused,
+            None,
+            String::new(),
+        ));
+    }
     let kdf = run(transfer_reps, |_| {
         let mut c = Command::new(std::env::current_exe().unwrap_or_default());
         c.arg("--argon2-only");

@@ -20,8 +20,14 @@ impl Sample {
 }
 
 /// Runs `make(i)` `reps` times; each must exit 0.
-pub fn run(
+pub fn run(reps: usize, make: impl FnMut(usize) -> (Command, Vec<u8>)) -> Result<Sample, String> {
+    run_expecting(reps, 0, make)
+}
+
+/// Runs `make(i)` `reps` times; each must exit with `code` (a refusal is 1).
+pub fn run_expecting(
     reps: usize,
+    code: i32,
     mut make: impl FnMut(usize) -> (Command, Vec<u8>),
 ) -> Result<Sample, String> {
     let mut secs = Vec::with_capacity(reps);
@@ -41,7 +47,8 @@ pub fn run(
         let (status, rss) = wait4(child.id() as i32)?;
         secs.push(start.elapsed().as_secs_f64());
         max_rss_kib = max_rss_kib.max(rss);
-        if status != 0 {
+        // The wait status word: the exit code in bits 8-15, no signal bits.
+        if status != code << 8 {
             let mut err = String::new();
             if let Some(mut e) = child.stderr.take() {
                 let _ = std::io::Read::read_to_string(&mut e, &mut err);

@@ -177,3 +177,26 @@ fn a_value_typed_on_the_command_line_is_refused_and_never_echoed() {
     }
     assert_eq!(env.list().len(), 0, "nothing was stored");
 }
+
+#[test]
+fn an_import_past_the_entry_cap_is_refused_quickly_and_changes_nothing() {
+    let env = Env::new();
+    env.set("keep", "me");
+    let mut bomb = String::new();
+    for i in 0..=coffer_core::IMPORT_MAX_ENTRIES {
+        bomb.push_str(&format!("K{i}=\n"));
+    }
+    let file = env.dir.path().join("bomb.env");
+    std::fs::write(&file, bomb).expect("write");
+    let out = env.run(
+        &[
+            "import",
+            file.to_str().expect("path"),
+            "--on-conflict",
+            "keep",
+        ],
+        b"",
+    );
+    assert_error(&out, 1, "more than 100000 entries");
+    assert_eq!(env.list().len(), 1);
+}

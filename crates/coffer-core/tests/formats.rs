@@ -39,6 +39,14 @@ fn main() {
             an_empty_folder_or_one_of_unknown_files_is_an_error,
         ),
         Trial::test("fixture::the_corpus_is_there", the_corpus_is_there),
+        Trial::test(
+            "caps::every_format_over_the_entry_cap_is_refused_naming_it",
+            every_format_over_the_entry_cap_is_refused_naming_it,
+        ),
+        Trial::test(
+            "caps::a_file_at_the_entry_cap_is_read",
+            a_file_at_the_entry_cap_is_read,
+        ),
     ];
     for file in corpus() {
         let name = file_name(&file);
@@ -172,6 +180,68 @@ fn an_empty_folder_or_one_of_unknown_files_is_an_error() -> Result<(), Failed> {
         .err()
         .ok_or("a folder of prose was accepted")?;
     check(err.code() == "import_invalid", || err.to_string())
+}
+
+/// `n` entries in each format Coffer reads.
+fn files_of(n: usize) -> Vec<(&'static str, String)> {
+    let mut dotenv = String::new();
+    let mut postman = Vec::new();
+    let mut coffer = Vec::new();
+    let mut bitwarden = Vec::new();
+    for i in 0..n {
+        dotenv.push_str(&format!("K{i}=v\n"));
+        postman.push(format!(r#"{{"key":"K{i}","value":"v"}}"#));
+        coffer.push(format!(
+            r#"{{"name":"K{i}","value":"v","enabled":true,"allowed_domains":[],"note":"","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"}}"#
+        ));
+        bitwarden.push(format!(
+            r#"{{"id":"{i}","type":2,"name":"K{i}","notes":"v","secureNote":{{"type":0}}}}"#
+        ));
+    }
+    vec![
+        ("dotenv", dotenv),
+        (
+            "postman",
+            format!(r#"{{"name":"e","values":[{}]}}"#, postman.join(",")),
+        ),
+        (
+            "coffer",
+            format!(
+                r#"{{"format":"coffer-export","version":1,"encryption":"none","exported_at":"2026-01-01T00:00:00Z","secrets":[{}]}}"#,
+                coffer.join(",")
+            ),
+        ),
+        (
+            "bitwarden",
+            format!(
+                r#"{{"encrypted":false,"folders":[],"items":[{}]}}"#,
+                bitwarden.join(",")
+            ),
+        ),
+    ]
+}
+
+fn every_format_over_the_entry_cap_is_refused_naming_it() -> Result<(), Failed> {
+    for (format, text) in files_of(coffer_core::IMPORT_MAX_ENTRIES + 1) {
+        let err = read_text(text.as_bytes(), None)
+            .err()
+            .ok_or(format!("{format}: accepted"))?;
+        check(err.code() == "import_invalid", || {
+            format!("{format}: {err}")
+        })?;
+        check(err.to_string().contains("more than 100000 entries"), || {
+            format!("{format}: {err}")
+        })?;
+    }
+    Ok(())
+}
+
+fn a_file_at_the_entry_cap_is_read() -> Result<(), Failed> {
+    let (_, dotenv) = files_of(coffer_core::IMPORT_MAX_ENTRIES).swap_remove(0);
+    let set = read_text(dotenv.as_bytes(), None)?;
+    check(set.secrets.len() == coffer_core::IMPORT_MAX_ENTRIES, || {
+        format!("{} secrets", set.secrets.len())
+    })
 }
 
 fn the_corpus_is_there() -> Result<(), Failed> {

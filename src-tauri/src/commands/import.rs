@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use coffer_core::{
     read_import, Decision, Error, FileReport, ImportSet, ImportSource, ImportSummary, Policy,
-    Preview, SecretString,
+    Preview, SecretString, IMPORT_MAX_ENTRIES,
 };
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -86,6 +86,14 @@ fn read_paths(
         let set = read_import(ImportSource::Path(path), password, Some(vault), policy)?;
         all.files.extend(set.files);
         all.secrets.extend(set.secrets);
+        if all.secrets.len() > IMPORT_MAX_ENTRIES {
+            return Err(Error::ImportInvalid {
+                file: "the dropped files".into(),
+                problem: format!(
+                    "together they hold more than {IMPORT_MAX_ENTRIES} entries, the most one import takes; import them in parts"
+                ),
+            });
+        }
     }
     Ok(all)
 }

@@ -327,3 +327,22 @@ fn auto_lock_set_to_never_never_locks() {
     assert!(!coffer_desktop::autolock::check_at(&handle, later));
     assert_eq!(app.ok("vault_status", json!({}))["unlocked"], true);
 }
+
+#[test]
+fn a_pasted_import_past_the_entry_cap_is_refused_naming_the_cap() {
+    let app = app();
+    app.created();
+    let mut text = String::new();
+    for i in 0..=coffer_core::IMPORT_MAX_ENTRIES {
+        text.push_str(&format!("K{i}=\n"));
+    }
+    let e = invoke(&app.window, "import_paste", json!({ "text": text })).expect_err("refused");
+    assert_eq!(e["code"], "import_invalid");
+    assert!(
+        e["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("more than 100000 entries")),
+        "{e}"
+    );
+    assert!(app.names().is_empty());
+}

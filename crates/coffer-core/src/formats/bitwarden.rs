@@ -24,7 +24,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::incoming::{FileError, Incoming};
+use super::incoming::{Capped, FileError, Incoming};
 use crate::secret::NOTE_MAX_CHARS;
 
 /// PBKDF2 iterations accepted from a file (Bitwarden's own minimum is 5,000; its default 600,000).
@@ -52,7 +52,7 @@ struct Header {
 #[derive(Deserialize)]
 struct Export {
     #[serde(default)]
-    items: Vec<Item>,
+    items: Capped<Item>,
 }
 
 #[derive(Deserialize)]
@@ -103,20 +103,17 @@ pub(crate) fn is_bitwarden(has_items: bool, has_encrypted: bool) -> bool {
     has_items || has_encrypted
 }
 
-/// Whether the export needs a password.
-pub(crate) fn is_password_protected(text: &str) -> bool {
-    serde_json::from_str::<Header>(text).is_ok_and(|h| h.password_protected == Some(true))
-}
-
 /// Reads a Bitwarden export; `password` opens a password-protected one.
+/// Also says whether anything was decrypted: whether the import counts as
+/// encrypted follows from that, never from a flag the file sets.
 pub(crate) fn read(
     text: &str,
     password: Option<&SecretString>,
-) -> Result<Vec<Incoming>, FileError> {
+) -> Result<(Vec<Incoming>, bool), FileError> {
     let header: Header = serde_json::from_str(text).map_err(FileError::json)?;
     if header.encrypted != Some(true) {
         let export: Export = serde_json::from_str(text).map_err(FileError::json)?;
-        return Ok(map_items(export.items));
+        return Ok((map_items(export.items.0), false));
     }
     if header.password_protected != Some(true) {
         return Err(FileError::Invalid(
@@ -144,7 +141,7 @@ pub(crate) fn read(
             e.column()
         ))
     })?;
-    Ok(map_items(export.items))
+    Ok((map_items(export.items.0), true))
 }
 
 type Key = Zeroizing<[u8; 32]>;

@@ -14,7 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::incoming::{FileError, Incoming};
+use super::incoming::{Capped, FileError, Incoming};
 use crate::error::{Error, Result};
 use crate::secret::Timestamp;
 
@@ -288,9 +288,9 @@ pub(crate) fn read(
     }
     match header.encryption.as_deref() {
         Some("none") => {
-            let file: PlaintextFile<Vec<SecretIn>> =
+            let file: PlaintextFile<Capped<SecretIn>> =
                 serde_json::from_str(text).map_err(FileError::json)?;
-            convert(file.secrets)
+            convert(file.secrets.0)
         }
         Some("aes-256-gcm") => {
             // Shape and KDF bounds first: a hostile file is refused before anyone is asked for a password.
@@ -298,14 +298,14 @@ pub(crate) fn read(
             let password = password.ok_or(FileError::PasswordRequired)?;
             let payload = decrypt(&sealed, password)?;
             // Through FileError::json: serde quotes offending values, which here are secrets.
-            let payload: Payload<Vec<SecretIn>> =
+            let payload: Payload<Capped<SecretIn>> =
                 serde_json::from_slice(&payload).map_err(|e| match FileError::json(e) {
                     FileError::Invalid(why) => {
                         FileError::Invalid(format!("the decrypted payload: {why}"))
                     }
                     other => other,
                 })?;
-            convert(payload.secrets)
+            convert(payload.secrets.0)
         }
         Some(other) => Err(FileError::Invalid(format!(
             "unknown encryption {other:?}; expected \"none\" or \"aes-256-gcm\""

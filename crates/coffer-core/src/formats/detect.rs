@@ -7,7 +7,9 @@ use super::incoming::{validate, FileError, Format, Incoming};
 use super::{bitwarden, coffer, dotenv, postman};
 
 /// Largest file an import reads.
-pub const IMPORT_MAX_FILE_BYTES: u64 = 128 * 1024 * 1024;
+/// 64 MiB: 100,000 secrets of a few hundred bytes each are some 30 MB in any
+/// format; more than that is not a vault, and not worth reading.
+pub const IMPORT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Detects the format from the content and reads it.
 pub(crate) fn parse(
@@ -48,12 +50,14 @@ pub(crate) fn parse(
         } else if probe.values.is_some() {
             (Format::PostmanEnvironment, postman::read(text)?)
         } else if bitwarden::is_bitwarden(probe.items.is_some(), probe.encrypted.is_some()) {
-            let format = if bitwarden::is_password_protected(text) {
+            // Encrypted only if something was decrypted, whatever the file says.
+            let (items, decrypted) = bitwarden::read(text, password)?;
+            let format = if decrypted {
                 Format::BitwardenEncrypted
             } else {
                 Format::Bitwarden
             };
-            (format, bitwarden::read(text, password)?)
+            (format, items)
         } else {
             return Err(FileError::Unrecognized(
                 "a JSON object of no format Coffer knows (Coffer export, Postman environment, Bitwarden)"

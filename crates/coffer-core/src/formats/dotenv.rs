@@ -40,6 +40,9 @@ pub(crate) fn read(text: &str) -> Result<Vec<Incoming>, FileError> {
             continue;
         }
         let at = n + 1;
+        if out.len() == super::incoming::IMPORT_MAX_ENTRIES {
+            return Err(FileError::Invalid(super::incoming::too_many()));
+        }
         let (key, rest) = split_assignment(line)
             .ok_or_else(|| FileError::Invalid(format!("line {at}: expected KEY=VALUE")))?;
         let rest = rest.trim_start();

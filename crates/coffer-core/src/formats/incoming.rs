@@ -8,6 +8,52 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::secret::{check_note, check_value, normalize_domains, normalize_name, Timestamp};
 
+/// Most entries one import reads (secrets, variables, items): a file beyond
+/// it is refused while it is being parsed, so a hostile file costs little.
+pub const IMPORT_MAX_ENTRIES: usize = 100_000;
+
+/// What a file with too many entries is told.
+pub(crate) fn too_many() -> String {
+    format!(
+        "it holds more than {IMPORT_MAX_ENTRIES} entries, the most one import takes; split it into smaller files"
+    )
+}
+
+/// A JSON list that stops being read past [`IMPORT_MAX_ENTRIES`] elements.
+pub(crate) struct Capped<T>(pub(crate) Vec<T>);
+
+impl<T> Default for Capped<T> {
+    fn default() -> Self {
+        Capped(Vec::new())
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Capped<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct List<T>(std::marker::PhantomData<T>);
+        impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for List<T> {
+            type Value = Capped<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Capped<T>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    if out.len() == IMPORT_MAX_ENTRIES {
+                        return Err(serde::de::Error::custom(too_many()));
+                    }
+                    out.push(item);
+                }
+                Ok(Capped(out))
+            }
+        }
+        d.deserialize_seq(List(std::marker::PhantomData))
+    }
+}
+
 /// A secret read from an import, not yet in the vault.
 pub struct Incoming {
     pub name: String,
@@ -74,6 +120,9 @@ impl FileError {
     /// messages quote the offending value, which may be a secret).
     pub(crate) fn json(e: serde_json::Error) -> Self {
         let full = e.to_string();
+        if full.starts_with(&too_many()) {
+            return FileError::Invalid(too_many());
+        }
         let what = if ["invalid type", "invalid value", "invalid length"]
             .iter()
             .any(|p| full.starts_with(p))
@@ -134,6 +183,9 @@ impl ImportSet {
 
 /// Applies the vault's rules to every incoming secret, naming the one that breaks them.
 pub(crate) fn validate(mut items: Vec<Incoming>) -> Result<Vec<Incoming>, FileError> {
+    if items.len() > IMPORT_MAX_ENTRIES {
+        return Err(FileError::Invalid(too_many()));
+    }
     for (i, item) in items.iter_mut().enumerate() {
         let label = format!("secret #{} ({:?})", i + 1, item.name);
         let at = |e: Error| FileError::Invalid(format!("{label}: {e}"));

@@ -3,12 +3,12 @@
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::incoming::{FileError, Incoming};
+use super::incoming::{Capped, FileError, Incoming};
 
 /// A Postman environment export: `{"name": …, "values": [{key, value, type, enabled}], …}`.
 #[derive(Deserialize)]
 struct PostmanEnvironment {
-    values: Vec<PostmanVariable>,
+    values: Capped<PostmanVariable>,
 }
 
 #[derive(Deserialize)]
@@ -26,6 +26,7 @@ struct PostmanVariable {
 pub(crate) fn read(text: &str) -> Result<Vec<Incoming>, FileError> {
     let env: PostmanEnvironment = serde_json::from_str(text).map_err(FileError::json)?;
     env.values
+        .0
         .into_iter()
         .enumerate()
         .map(|(i, var)| {

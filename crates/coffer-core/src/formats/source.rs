@@ -59,6 +59,13 @@ pub fn read_import(
             }
         }
     }
+    if set.secrets.len() > super::incoming::IMPORT_MAX_ENTRIES {
+        // A folder of files each under the cap.
+        return Err(Error::ImportInvalid {
+            file: source_label(&source),
+            problem: super::incoming::too_many(),
+        });
+    }
     if set
         .files
         .iter()
@@ -68,6 +75,13 @@ pub fn read_import(
         policy.check_plaintext_import()?;
     }
     Ok(set)
+}
+
+fn source_label(source: &ImportSource<'_>) -> String {
+    match source {
+        ImportSource::Path(p) => p.display().to_string(),
+        ImportSource::Text { label, .. } => (*label).to_owned(),
+    }
 }
 
 fn read_folder(

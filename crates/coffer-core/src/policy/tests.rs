@@ -391,3 +391,32 @@ fn a_zero_limit_is_invalid_not_never_and_cannot_loosen_a_cap() {
         assert_eq!(p.clamp_clear_seconds(0), (30, true));
     }
 }
+
+#[test]
+fn a_plaintext_bitwarden_file_claiming_a_password_does_not_pass_a_no_plaintext_policy() {
+    let f = Files::new();
+    let policy = Policy::load(
+        &f.write(
+            "p.json",
+            r#"{"version": 1, "import": {"plaintext_allowed": false}}"#,
+        ),
+        None,
+    );
+    let claims = br#"{"encrypted": false, "passwordProtected": true, "folders": [], "items": [{"id": "1", "type": 2, "name": "note", "notes": "sk_live_plain", "secureNote": {"type": 0}}]}"#;
+    let err = crate::formats::read_import(
+        crate::formats::ImportSource::Text {
+            label: "pasted text",
+            bytes: claims,
+        },
+        None,
+        None,
+        &policy,
+    )
+    .err()
+    .expect("refused");
+    assert_eq!(err.code(), "policy_denied");
+    assert!(
+        err.to_string().contains("import.plaintext_allowed"),
+        "{err}"
+    );
+}

@@ -157,7 +157,7 @@ fn summary(items: &[Incoming]) -> Vec<(String, String, Vec<String>, String)> {
 
 #[test]
 fn items_map_to_secrets_named_after_them() {
-    let got = summary(&read(PLAIN, None).expect("reads"));
+    let got = summary(&read(PLAIN, None).expect("reads").0);
     let gh = vec!["api.github.com".to_owned(), "github.com".to_owned()];
     let want = vec![
         ("GitHub/password", "ghp_secret", gh.clone(), "work account"),
@@ -188,7 +188,7 @@ fn long_notes_become_their_own_secret() {
         {"type": 1, "name": "Svc", "notes": long, "login": {"password": "p"}}
     ]})
     .to_string();
-    let got = summary(&read(&text, None).expect("reads"));
+    let got = summary(&read(&text, None).expect("reads").0);
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].3, "", "the note did not fit");
     assert_eq!(
@@ -201,13 +201,11 @@ fn long_notes_become_their_own_secret() {
 fn password_protected_exports_open_with_both_kdfs() {
     for kdf in [0, 1] {
         let file = protect(PLAIN, "correct horse battery", kdf);
-        assert!(is_password_protected(&file));
-        let got = summary(&read(&file, Some(&pw("correct horse battery"))).expect("decrypts"));
-        assert_eq!(
-            got,
-            summary(&read(PLAIN, None).expect("reads")),
-            "kdfType {kdf}"
-        );
+        let (items, decrypted) = read(&file, Some(&pw("correct horse battery"))).expect("decrypts");
+        assert!(decrypted, "kdfType {kdf}");
+        let (plain, plain_decrypted) = read(PLAIN, None).expect("reads");
+        assert!(!plain_decrypted);
+        assert_eq!(summary(&items), summary(&plain), "kdfType {kdf}");
         assert!(matches!(
             read(&file, Some(&pw("wrong horse battery"))),
             Err(FileError::WrongPassword)
@@ -278,4 +276,16 @@ fn account_encrypted_exports_say_what_to_do() {
         Err(FileError::Invalid(m)) => assert!(m.contains("Password protected"), "{m}"),
         _ => panic!("accepted"),
     }
+}
+
+#[test]
+fn a_plaintext_export_that_says_password_protected_is_still_plaintext() {
+    // `passwordProtected: true` with `encrypted: false`: nothing is decrypted.
+    let v: serde_json::Value = serde_json::from_str(PLAIN).expect("json");
+    let mut obj = v.as_object().expect("object").clone();
+    obj.insert("passwordProtected".into(), true.into());
+    let text = serde_json::Value::Object(obj).to_string();
+    let (items, decrypted) = read(&text, None).expect("reads");
+    assert!(!decrypted);
+    assert!(!items.is_empty());
 }
