@@ -1,10 +1,13 @@
 //! AES-256-GCM sealing, key wrapping and the blind index of names.
 //!
 //! Every sealed blob is `nonce (12 bytes) || ciphertext || tag (16 bytes)`,
-//! with a fresh random nonce per encryption. Keys come straight from the OS
-//! CSPRNG; nonces and record ids from `rand`'s thread-local ChaCha12 CSPRNG,
-//! seeded and periodically reseeded from the OS (one `getrandom` syscall per
-//! nonce made bulk imports syscall-bound). The associated data binds the
+//! with a fresh random nonce per encryption. Keys and nonces come straight
+//! from the OS CSPRNG: a user-space generator seeded once would replay its
+//! nonces after a VM snapshot is restored or cloned. A write transaction
+//! draws all its nonces with one call ([`Nonces`]), so bulk imports are not
+//! syscall-bound. Record ids come from `rand`'s thread-local ChaCha12
+//! (a repeated id is refused by the table, never silently reused). The
+//! associated data binds the
 //! blob to its vault, its record and its field, so a ciphertext moved to any
 //! other place fails to open.
 
@@ -98,11 +101,42 @@ impl SymmetricKey {
 /// feature only wipes a temporary).
 pub struct Cipher(Aes256Gcm);
 
-impl Cipher {
-    /// Encrypts `plaintext` with a fresh random nonce; returns `nonce || ciphertext || tag`.
-    pub fn seal(&self, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+/// Nonces drawn from the OS generator ahead of time, many at once.
+pub struct Nonces {
+    pool: Vec<u8>,
+    next: usize,
+}
+
+impl Nonces {
+    /// `count` nonces from one draw of the OS generator.
+    pub fn from_os(count: usize) -> Self {
+        let mut pool = vec![0u8; count.max(1) * NONCE_LEN];
+        OsRng.fill_bytes(&mut pool);
+        Nonces { pool, next: 0 }
+    }
+
+    /// The next nonce; draws more from the OS when the pool is spent.
+    pub fn take(&mut self) -> [u8; NONCE_LEN] {
+        if self.next + NONCE_LEN > self.pool.len() {
+            *self = Nonces::from_os(self.pool.len() / NONCE_LEN);
+        }
         let mut nonce = [0u8; NONCE_LEN];
-        rand::thread_rng().fill_bytes(&mut nonce);
+        nonce.copy_from_slice(&self.pool[self.next..self.next + NONCE_LEN]);
+        self.next += NONCE_LEN;
+        nonce
+    }
+}
+
+impl Cipher {
+    /// Encrypts `plaintext` with a fresh random nonce from the OS; returns
+    /// `nonce || ciphertext || tag`.
+    pub fn seal(&self, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+        self.seal_with(&mut Nonces::from_os(1), aad, plaintext)
+    }
+
+    /// [`Cipher::seal`] with the next nonce of `nonces`.
+    pub fn seal_with(&self, nonces: &mut Nonces, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+        let nonce = nonces.take();
         let ct = self
             .0
             .encrypt(
@@ -196,6 +230,19 @@ mod tests {
     /// Dropping a cipher leaves none of its key in the memory it held: the
     /// AES round keys (the first two of AES-256 are the key itself) and the
     /// GHASH key are wiped.
+    #[test]
+    fn nonces_drawn_together_are_distinct_and_the_pool_refills() {
+        let mut nonces = Nonces::from_os(3);
+        let seen: HashSet<[u8; NONCE_LEN]> = (0..10).map(|_| nonces.take()).collect();
+        assert_eq!(seen.len(), 10, "a nonce came twice");
+        let cipher = SymmetricKey::generate().cipher();
+        let aad = record_aad(&VAULT, &RECORD, Field::Value);
+        let a = cipher.seal_with(&mut nonces, &aad, b"same");
+        let b = cipher.seal_with(&mut nonces, &aad, b"same");
+        assert_ne!(a[..NONCE_LEN], b[..NONCE_LEN]);
+        assert_eq!(&*cipher.open(&aad, &a).expect("opens"), b"same");
+    }
+
     #[test]
     #[allow(unsafe_code)]
     fn a_dropped_cipher_leaves_no_key_material_behind() {

@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 
 use super::keys::{missing_generation, new_data_key};
 use super::Vault;
-use crate::crypto::{record_aad, Cipher, Field, SymmetricKey};
+use crate::crypto::{record_aad, Cipher, Field, Nonces, SymmetricKey};
 use crate::error::{Error, Result};
 use crate::secret::{normalize_name, SecretId, SecretInfo, Target, Timestamp};
 use crate::store::{read_meta, SqlResult};
@@ -284,6 +284,7 @@ impl Vault {
                 path,
                 vault_id: id,
                 cipher,
+                nonces: Nonces::from_os(seals as usize),
                 generation,
                 index: &keys.index,
                 data: &keys.data,
@@ -316,6 +317,8 @@ pub(super) struct Writer<'a> {
     pub(super) path: &'a Path,
     pub(super) vault_id: &'a [u8; 16],
     cipher: &'a Cipher,
+    /// Every nonce of the transaction, drawn from the OS at its start.
+    nonces: Nonces,
     generation: i64,
     pub(super) index: &'a SymmetricKey,
     /// Every data key, to read older records inside the transaction.
@@ -368,10 +371,13 @@ impl Writer<'_> {
         let json = Zeroizing::new(
             serde_json::to_vec(meta).unwrap_or_else(|_| unreachable!("Meta always serializes")),
         );
-        let sealed_meta = self
-            .cipher
-            .seal(&record_aad(self.vault_id, id, Field::Metadata), &json);
-        let sealed_value = self.cipher.seal(
+        let sealed_meta = self.cipher.seal_with(
+            &mut self.nonces,
+            &record_aad(self.vault_id, id, Field::Metadata),
+            &json,
+        );
+        let sealed_value = self.cipher.seal_with(
+            &mut self.nonces,
             &record_aad(self.vault_id, id, Field::Value),
             value.as_bytes(),
         );
