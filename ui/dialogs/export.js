@@ -15,7 +15,7 @@ export function init() {
     radio.addEventListener("change", syncForm);
   }
   $("export-cancel").addEventListener("click", () => $("export-dialog").close());
-  $("export-password").addEventListener("input", showStrength);
+  $("export-password").addEventListener("input", scheduleStrength);
   $("export-form").addEventListener("submit", submit);
 }
 
@@ -56,7 +56,18 @@ export async function open() {
   $("export-dialog").showModal();
 }
 
+// The meter asks Rust once typing pauses, not at every keystroke: every
+// call carries the password across the bridge.
+const STRENGTH_PAUSE_MS = 250;
+let strengthTimer = null;
+
+function scheduleStrength() {
+  clearTimeout(strengthTimer);
+  strengthTimer = setTimeout(showStrength, STRENGTH_PAUSE_MS);
+}
+
 async function showStrength() {
+  strengthTimer = null;
   const password = $("export-password").value;
   const epoch = currentEpoch();
   const score = password ? await call("password_score", { password }) : 0;
@@ -92,6 +103,8 @@ async function submit(event) {
 
 /** Closes the dialog and forgets the passwords. */
 export function reset() {
+  clearTimeout(strengthTimer);
+  strengthTimer = null;
   closeDialog("export-dialog");
   clearPasswords();
   $("export-plaintext-ok").checked = false;

@@ -91,7 +91,7 @@ impl VaultKey {
 }
 
 /// Splits the text into 13 groups of 5 characters, locating a group of the wrong length.
-fn split_groups(text: &str) -> Result<Vec<Vec<u8>>> {
+fn split_groups(text: &str) -> Result<Vec<Zeroizing<Vec<u8>>>> {
     let text = text.trim();
     if text.is_empty() {
         return Err(Error::KeyFormat {
@@ -115,7 +115,10 @@ fn split_groups(text: &str) -> Result<Vec<Vec<u8>>> {
                 problem: format!("it has {} characters; {expected}", chars.len()),
             });
         }
-        return Ok(chars.chunks(GROUP_LEN).map(<[u8]>::to_vec).collect());
+        return Ok(chars
+            .chunks(GROUP_LEN)
+            .map(|c| Zeroizing::new(c.to_vec()))
+            .collect());
     }
     if pieces.len() != KEY_GROUPS {
         return Err(Error::KeyFormat {
@@ -126,7 +129,10 @@ fn split_groups(text: &str) -> Result<Vec<Vec<u8>>> {
         // A character dropped or doubled inside one group.
         return Err(Error::KeyTypo { group: g + 1 });
     }
-    Ok(pieces.iter().map(|p| p.as_bytes().to_vec()).collect())
+    Ok(pieces
+        .iter()
+        .map(|p| Zeroizing::new(p.as_bytes().to_vec()))
+        .collect())
 }
 
 fn check_digit(group_index: usize, data: &[u8]) -> u8 {

@@ -8,7 +8,7 @@ use coffer_core::{
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
-use super::reply::{secret_id, Reply};
+use super::reply::{secret_id, Reply, Secret};
 use crate::clipboard::Clipboard;
 use crate::state::AppState;
 
@@ -140,10 +140,10 @@ pub fn secret_delete(state: State<'_, AppState>, id: String) -> Reply<SecretInfo
 
 /// The one value the user asked to see.
 #[tauri::command]
-pub fn secret_reveal(state: State<'_, AppState>, id: String) -> Reply<String> {
+pub fn secret_reveal(state: State<'_, AppState>, id: String) -> Reply<Secret> {
     let target = Target::Id(secret_id(&id)?);
     let (_, value) = state.with_vault(|v| v.reveal(target))?;
-    Ok(value.expose_secret().to_owned())
+    Ok(value.into())
 }
 
 /// Copies one value to the clipboard from Rust (it never reaches the page)
@@ -180,7 +180,6 @@ pub fn secret_copy_reference(
 /// A new random password for the secret form, made in Rust from the
 /// operating system's generator.
 #[tauri::command]
-pub fn password_generate(recipe: PasswordRecipe) -> Reply<String> {
-    let password = generate_password(&recipe)?;
-    Ok(password.expose_secret().to_owned())
+pub fn password_generate(recipe: PasswordRecipe) -> Reply<Secret> {
+    Ok(generate_password(&recipe)?.into())
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 use zeroize::Zeroizing;
 
-use super::reply::Reply;
+use super::reply::{Reply, Secret};
 use crate::clipboard::Clipboard;
 use crate::state::{AppState, HeldKey};
 
@@ -73,12 +73,12 @@ pub fn vault_status(state: State<'_, AppState>) -> Reply<StatusView> {
 /// The new key, shown to the user once.
 #[derive(Serialize)]
 pub struct NewKeyView {
-    pub key: String,
+    pub key: Secret,
 }
 
 fn new_key_view(key: &VaultKey) -> NewKeyView {
     NewKeyView {
-        key: key.to_text().expose_secret().to_owned(),
+        key: key.to_text().into(),
     }
 }
 

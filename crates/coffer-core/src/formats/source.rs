@@ -7,6 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use secrecy::SecretString;
+use zeroize::Zeroizing;
 
 use super::detect::{parse, IMPORT_MAX_FILE_BYTES};
 use super::incoming::{FileError, ImportSet};
@@ -116,7 +117,7 @@ fn read_folder(
 }
 
 /// Reads a regular file, refusing FIFOs, devices, the vault itself and oversized files.
-fn read_file(path: &Path, vault: Option<&Path>) -> Result<Vec<u8>, FileError> {
+fn read_file(path: &Path, vault: Option<&Path>) -> Result<Zeroizing<Vec<u8>>, FileError> {
     let meta =
         fs::metadata(path).map_err(|e| FileError::Invalid(format!("cannot read it: {e}")))?;
     if !meta.is_file() {
@@ -137,7 +138,7 @@ fn read_file(path: &Path, vault: Option<&Path>) -> Result<Vec<u8>, FileError> {
             meta.len()
         )));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    let mut bytes = Zeroizing::new(Vec::with_capacity(meta.len() as usize));
     fs::File::open(path)
         .and_then(|f| f.take(IMPORT_MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
         .map_err(|e| FileError::Invalid(format!("cannot read it: {e}")))?;
