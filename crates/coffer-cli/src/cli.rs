@@ -84,6 +84,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check that every secret opens and none was rolled back, removed or
+    /// added outside Coffer.
+    Verify {
+        /// After the check failed with "records_tampered" and you have
+        /// checked the secrets: accept the records as they are now.
+        #[arg(long)]
+        accept_changes: bool,
+        /// Do not ask for confirmation (with --accept-changes).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Delete every secret; the vault key stays.
     Clear {
         /// Do not ask for confirmation.

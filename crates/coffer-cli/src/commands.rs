@@ -263,6 +263,25 @@ pub fn confirmed(yes: bool, question: &str, flag_hint: &str) -> Outcome {
     }
 }
 
+pub fn verify(ctx: &Context, accept_changes: bool, yes: bool) -> Outcome {
+    let mut vault = ctx.unlocked()?;
+    if accept_changes {
+        confirmed(
+            yes,
+            &format!(
+                "Accept the secrets in {} as they are now, including any rolled back, removed or added outside Coffer?",
+                ctx.vault_path.display()
+            ),
+            "refusing to accept changes made outside Coffer without confirmation",
+        )?;
+        let count = vault.accept_records()?;
+        eprintln!("accepted the {count} records as they are now");
+    }
+    let count = vault.verify()?;
+    eprintln!("all {count} secrets are intact: each opens, and none was rolled back, removed or added outside Coffer");
+    Ok(())
+}
+
 pub fn clear(ctx: &Context, yes: bool) -> Outcome {
     let mut vault = ctx.unlocked()?;
     let count = vault.secret_count()?;

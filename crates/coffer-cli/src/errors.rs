@@ -31,6 +31,9 @@ fn hint(e: &Error) -> Option<String> {
             "choose with --on-conflict replace|keep|skip (or run on a terminal to be asked)".into()
         }
         Error::ExportExists { .. } => "pass --force to replace it".into(),
+        Error::RecordsTampered { .. } => {
+            "or, once you have checked the secrets, keep them as they are with `coffer verify --accept-changes`".into()
+        }
         _ => return None,
     };
     Some(hint)

@@ -41,6 +41,10 @@ fn main() -> ExitCode {
         Command::Export(args) => transfer::export(&ctx, args),
         Command::Import(args) => transfer::import(&ctx, args),
         Command::Policy { json } => status::policy(json),
+        Command::Verify {
+            accept_changes,
+            yes,
+        } => commands::verify(&ctx, accept_changes, yes),
         Command::Clear { yes } => commands::clear(&ctx, yes),
         Command::Reset { yes } => commands::reset(&ctx, yes),
     };

@@ -1,7 +1,7 @@
 //! `coffer status` and `coffer policy`: what the vault and the admin policy
 //! are, for people and (with `--json`) for scripts.
 
-use coffer_core::{Error, Policy, Setting, Vault, FORMAT_VERSION};
+use coffer_core::{Error, Policy, Setting, Vault};
 
 use crate::commands::{to_json, Context, Outcome};
 use crate::unlock::{find_key, KeySource};
@@ -75,7 +75,7 @@ pub fn status(ctx: &Context, json: bool) -> Outcome {
         Ok(mut vault) => {
             status.exists = true;
             status.id = Some(vault.id());
-            status.format_version = Some(FORMAT_VERSION);
+            status.format_version = Some(vault.format_version()?);
             status.secret_count = Some(vault.secret_count()?);
             status.keychain = Some(vault.keychain_enabled()?);
             let mut tried = Vec::new();
@@ -83,7 +83,11 @@ pub fn status(ctx: &Context, json: bool) -> Outcome {
                 Ok(Some((key, source))) => {
                     status.key_source = Some(source);
                     match vault.unlock(&key) {
-                        Ok(()) => status.locked = false,
+                        Ok(()) => {
+                            status.locked = false;
+                            // Unlocking migrates an older vault.
+                            status.format_version = Some(vault.format_version()?);
+                        }
                         Err(e) => status.key_error = Some(e.body()),
                     }
                 }
@@ -132,7 +136,7 @@ pub fn status(ctx: &Context, json: bool) -> Outcome {
         return Ok(());
     }
     println!("id:       {}", status.id.unwrap_or_default());
-    println!("format:   {FORMAT_VERSION}");
+    println!("format:   {}", status.format_version.unwrap_or_default());
     println!("secrets:  {}", status.secret_count.unwrap_or_default());
     let keychain = if status.keychain == Some(true) {
         "on"

@@ -123,7 +123,10 @@ fn newer_format_vault_is_refused_and_left_untouched() {
         assert_error(
             &env.run(&args, b""),
             1,
-            "newer than the 1 this Coffer understands; upgrade Coffer",
+            &format!(
+                "newer than the {} this Coffer understands; upgrade Coffer",
+                coffer_core::FORMAT_VERSION
+            ),
         );
     }
     assert_eq!(env.vault_bytes(), before);

@@ -227,6 +227,62 @@ fn clear_needs_confirmation_and_keeps_the_key() {
 }
 
 #[test]
+fn verify_reports_a_rolled_back_secret_and_accepts_only_when_confirmed() {
+    let env = Env::new();
+    env.set("token", "old");
+    env.set("other", "o");
+    let out = env.run(&["verify"], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("all 2 secrets are intact"),
+        "{}",
+        stderr(&out)
+    );
+    let conn = rusqlite::Connection::open(&env.vault).expect("open");
+    let old: (i64, Vec<u8>, Vec<u8>) = conn
+        .query_row(
+            "SELECT seq, meta, value FROM secrets WHERE seq = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("first write");
+    drop(conn);
+    env.set("token", "new");
+    // The first write of `token` put back whole, in place of the newer one.
+    let conn = rusqlite::Connection::open(&env.vault).expect("open");
+    conn.execute_batch(
+        "CREATE TEMP TABLE cur AS SELECT * FROM secrets WHERE seq = 3;
+         DELETE FROM secrets WHERE seq = 3;",
+    )
+    .expect("remove newer");
+    conn.execute(
+        "INSERT INTO secrets (seq, id, name_index, key_generation, meta, value)
+         SELECT ?1, id, name_index, key_generation, ?2, ?3 FROM cur",
+        rusqlite::params![old.0, old.1, old.2],
+    )
+    .expect("put older back");
+    drop(conn);
+
+    assert_error(
+        &env.run(&["get", "token"], b""),
+        1,
+        "rolled back to an older version",
+    );
+    let out = env.run(&["verify"], b"");
+    assert_error(&out, 1, "coffer verify --accept-changes");
+    assert_error(&env.run(&["verify", "--accept-changes"], b""), 2, "--yes");
+    assert_error(&env.run(&["get", "token"], b""), 1, "outside Coffer");
+    let out = env.run(&["verify", "--accept-changes", "--yes"], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("accepted the 2 records"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(env.get("token"), "old");
+}
+
+#[test]
 fn reset_makes_a_new_key_without_the_old_one_and_deletes_secrets() {
     let mut env = Env::new();
     env.set("a", "1");
@@ -261,7 +317,7 @@ fn status_reports_missing_locked_and_unlocked() {
     assert_eq!(s["key_source"], "env");
     assert_eq!(s["secret_count"], 1);
     assert_eq!(s["keychain"], false);
-    assert_eq!(s["format_version"], 1);
+    assert_eq!(s["format_version"], coffer_core::FORMAT_VERSION);
 
     env.key = None;
     let out = env.run(&["status", "--json"], b"");

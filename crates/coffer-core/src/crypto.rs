@@ -7,9 +7,10 @@
 //! draws all its nonces with one call ([`Nonces`]), so bulk imports are not
 //! syscall-bound. Record ids come from `rand`'s thread-local ChaCha12
 //! (a repeated id is refused by the table, never silently reused). The
-//! associated data binds the
-//! blob to its vault, its record and its field, so a ciphertext moved to any
-//! other place fails to open.
+//! associated data binds a record's blob to its vault, its record, the write
+//! that sealed it (its write order, never given out twice) and its field, so
+//! a ciphertext moved to any other place, or paired with a blob of another
+//! write of the same record, fails to open.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -26,8 +27,11 @@ use crate::key::VaultKey;
 pub const NONCE_LEN: usize = 12;
 /// Bytes of an AES-GCM tag.
 pub const TAG_LEN: usize = 16;
-/// Version of the record and wrapping layouts, bound into every AAD.
-pub const CRYPTO_FORMAT_VERSION: u8 = 1;
+/// Version of the wrapped-key layout, bound into its AAD.
+pub const WRAP_FORMAT_VERSION: u8 = 1;
+/// Version of the record layout, bound into its AAD: version 2 added the
+/// write order (version 1 is read only to migrate a vault).
+pub const RECORD_FORMAT_VERSION: u8 = 2;
 
 /// Opening a sealed blob failed: wrong key, or the bytes or their context changed.
 /// Deliberately carries no detail.
@@ -83,6 +87,25 @@ impl SymmetricKey {
     pub fn unwrap(wrapping: &Cipher, aad: &[u8], blob: &[u8]) -> Result<Self, AuthError> {
         let plain = wrapping.open(aad, blob)?;
         SymmetricKey::from_slice(&plain).ok_or(AuthError)
+    }
+
+    /// A key for another purpose, derived from this one (HKDF-SHA256 with `label`).
+    pub fn derive(&self, label: &[u8]) -> Self {
+        let hk = Hkdf::<Sha256>::from_prk(self.0.expose_secret())
+            .unwrap_or_else(|_| unreachable!("a 32-byte key is a valid HKDF-SHA256 PRK"));
+        let mut okm = SecretBox::new(Box::new([0u8; 32]));
+        if hk.expand(label, okm.expose_secret_mut()).is_err() {
+            unreachable!("HKDF-SHA256 can always expand 32 bytes");
+        }
+        SymmetricKey(okm)
+    }
+
+    /// An HMAC-SHA256 keyed with this key, `label` already fed in.
+    pub fn mac(&self, label: &[u8]) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.expose_secret())
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(label);
+        mac
     }
 
     /// Keyed HMAC-SHA256 of an already normalized name: the blind index.
@@ -176,11 +199,33 @@ pub enum Field {
     Value = 2,
 }
 
-/// The AAD of one field of one record.
-pub fn record_aad(vault_id: &[u8; 16], record_id: &[u8; 16], field: Field) -> [u8; 48] {
+/// Where a record blob belongs: its vault, its record and the write that
+/// sealed it (the record's write order then).
+#[derive(Debug, Clone, Copy)]
+pub struct Place<'a> {
+    pub vault: &'a [u8; 16],
+    pub record: &'a [u8; 16],
+    pub seq: i64,
+}
+
+/// The AAD of one field of one record, as sealed by one write.
+pub fn record_aad(place: Place<'_>, field: Field) -> [u8; 56] {
+    let mut aad = [0u8; 56];
+    aad[..14].copy_from_slice(b"coffer-record\0");
+    aad[14] = RECORD_FORMAT_VERSION;
+    aad[15..31].copy_from_slice(place.vault);
+    aad[31..47].copy_from_slice(place.record);
+    aad[47..55].copy_from_slice(&place.seq.to_be_bytes());
+    aad[55] = field as u8;
+    aad
+}
+
+/// The AAD of a record of a version-1 vault (no write order), read only to
+/// migrate it.
+pub fn record_aad_v1(vault_id: &[u8; 16], record_id: &[u8; 16], field: Field) -> [u8; 48] {
     let mut aad = [0u8; 48];
     aad[..14].copy_from_slice(b"coffer-record\0");
-    aad[14] = CRYPTO_FORMAT_VERSION;
+    aad[14] = 1;
     aad[15..31].copy_from_slice(vault_id);
     aad[31..47].copy_from_slice(record_id);
     aad[47] = field as u8;
@@ -201,7 +246,7 @@ pub enum WrappedKind {
 pub fn wrap_aad(vault_id: &[u8; 16], kind: WrappedKind, generation: i64) -> [u8; 38] {
     let mut aad = [0u8; 38];
     aad[..12].copy_from_slice(b"coffer-wrap\0");
-    aad[12] = CRYPTO_FORMAT_VERSION;
+    aad[12] = WRAP_FORMAT_VERSION;
     aad[13..29].copy_from_slice(vault_id);
     aad[29] = kind as u8;
     aad[30..38].copy_from_slice(&generation.to_be_bytes());
@@ -236,7 +281,7 @@ mod tests {
         let seen: HashSet<[u8; NONCE_LEN]> = (0..10).map(|_| nonces.take()).collect();
         assert_eq!(seen.len(), 10, "a nonce came twice");
         let cipher = SymmetricKey::generate().cipher();
-        let aad = record_aad(&VAULT, &RECORD, Field::Value);
+        let aad = record_aad(PLACE, Field::Value);
         let a = cipher.seal_with(&mut nonces, &aad, b"same");
         let b = cipher.seal_with(&mut nonces, &aad, b"same");
         assert_ne!(a[..NONCE_LEN], b[..NONCE_LEN]);
@@ -271,12 +316,17 @@ mod tests {
 
     const VAULT: [u8; 16] = [1; 16];
     const RECORD: [u8; 16] = [2; 16];
+    const PLACE: Place<'static> = Place {
+        vault: &VAULT,
+        record: &RECORD,
+        seq: 7,
+    };
 
     proptest! {
         #[test]
         fn seal_open_round_trips(plain in proptest::collection::vec(any::<u8>(), 0..4096)) {
             let cipher = SymmetricKey::generate().cipher();
-            let aad = record_aad(&VAULT, &RECORD, Field::Value);
+            let aad = record_aad(PLACE, Field::Value);
             let blob = cipher.seal(&aad, &plain);
             prop_assert_eq!(blob.len(), NONCE_LEN + plain.len() + TAG_LEN);
             prop_assert_eq!(&cipher.open(&aad, &blob).expect("opens")[..], &plain[..]);
@@ -289,7 +339,7 @@ mod tests {
             bit in 0u8..8,
         ) {
             let cipher = SymmetricKey::generate().cipher();
-            let aad = record_aad(&VAULT, &RECORD, Field::Metadata);
+            let aad = record_aad(PLACE, Field::Metadata);
             let mut blob = cipher.seal(&aad, &plain);
             let i = pos.index(blob.len());
             blob[i] ^= 1 << bit;
@@ -300,7 +350,7 @@ mod tests {
     #[test]
     fn every_flipped_byte_fails_authentication() {
         let cipher = SymmetricKey::generate().cipher();
-        let aad = record_aad(&VAULT, &RECORD, Field::Value);
+        let aad = record_aad(PLACE, Field::Value);
         let blob = cipher.seal(&aad, b"sk_live_0123456789");
         for i in 0..blob.len() {
             let mut bad = blob.clone();
@@ -312,21 +362,50 @@ mod tests {
     }
 
     #[test]
-    fn blob_moved_to_another_record_field_or_vault_fails() {
+    fn blob_moved_to_another_record_field_vault_or_write_fails() {
         let cipher = SymmetricKey::generate().cipher();
-        let blob = cipher.seal(&record_aad(&VAULT, &RECORD, Field::Value), b"v");
-        for aad in [
-            record_aad(&VAULT, &[3; 16], Field::Value),
-            record_aad(&VAULT, &RECORD, Field::Metadata),
-            record_aad(&[9; 16], &RECORD, Field::Value),
-        ] {
-            assert_eq!(cipher.open(&aad, &blob), Err(AuthError));
+        let blob = cipher.seal(&record_aad(PLACE, Field::Value), b"v");
+        let elsewhere: [&[u8]; 5] = [
+            &record_aad(
+                Place {
+                    record: &[3; 16],
+                    ..PLACE
+                },
+                Field::Value,
+            ),
+            &record_aad(PLACE, Field::Metadata),
+            &record_aad(
+                Place {
+                    vault: &[9; 16],
+                    ..PLACE
+                },
+                Field::Value,
+            ),
+            // Another write of the same record: a blob paired with a sibling
+            // of another write, or rolled back alone, does not open.
+            &record_aad(
+                Place {
+                    seq: PLACE.seq + 1,
+                    ..PLACE
+                },
+                Field::Value,
+            ),
+            &record_aad_v1(&VAULT, &RECORD, Field::Value),
+        ];
+        for aad in elsewhere {
+            assert_eq!(cipher.open(aad, &blob), Err(AuthError));
         }
+        assert_eq!(
+            cipher
+                .open(&record_aad(PLACE, Field::Value), &blob)
+                .map(|p| p.to_vec()),
+            Ok(b"v".to_vec())
+        );
     }
 
     #[test]
     fn wrong_key_fails() {
-        let aad = record_aad(&VAULT, &RECORD, Field::Value);
+        let aad = record_aad(PLACE, Field::Value);
         let blob = SymmetricKey::generate().cipher().seal(&aad, b"v");
         assert_eq!(
             SymmetricKey::generate().cipher().open(&aad, &blob),
@@ -361,7 +440,7 @@ mod tests {
     #[test]
     fn hundred_thousand_nonces_are_unique() {
         let cipher = SymmetricKey::generate().cipher();
-        let aad = record_aad(&VAULT, &RECORD, Field::Value);
+        let aad = record_aad(PLACE, Field::Value);
         let mut seen = HashSet::with_capacity(100_000);
         for _ in 0..100_000 {
             let blob = cipher.seal(&aad, b"");

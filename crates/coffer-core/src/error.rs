@@ -79,6 +79,8 @@ codes! {
     InvalidSetting => "invalid_setting",
     /// [`Error::RecordDamaged`].
     RecordDamaged => "record_damaged",
+    /// [`Error::RecordsTampered`].
+    RecordsTampered => "records_tampered",
     /// [`Error::WeakPassword`].
     WeakPassword => "weak_password",
     /// [`Error::WrongPassword`].
@@ -254,6 +256,11 @@ pub enum Error {
     #[error("secret record {record} failed its integrity check: the vault file was modified or damaged; restore it from a backup")]
     RecordDamaged { record: String },
 
+    /// The records do not match the record list sealed with them: one was
+    /// rolled back to an older write, removed or added outside Coffer.
+    #[error("the secrets in {} do not match the record list sealed with them: a secret was rolled back to an older version, removed or added outside Coffer; restore the vault file from a backup you trust", path.display())]
+    RecordsTampered { path: PathBuf },
+
     /// An export password breaks the rules (length, guessability). Never carries the password.
     #[error("that export password is too weak: {reason}")]
     WeakPassword { reason: String },
@@ -363,6 +370,7 @@ impl Error {
             Error::NothingToUndo => Code::NothingToUndo,
             Error::InvalidSetting { .. } => Code::InvalidSetting,
             Error::RecordDamaged { .. } => Code::RecordDamaged,
+            Error::RecordsTampered { .. } => Code::RecordsTampered,
             Error::WeakPassword { .. } => Code::WeakPassword,
             Error::WrongPassword { .. } => Code::WrongPassword,
             Error::PasswordRequired { .. } => Code::PasswordRequired,
@@ -483,6 +491,9 @@ mod tests {
             Error::NoImport { step: "apply" },
             Error::ExportExists {
                 path: "/e.json".into(),
+            },
+            Error::RecordsTampered {
+                path: "/v.db".into(),
             },
         ];
         for e in samples {

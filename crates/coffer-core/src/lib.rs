@@ -9,7 +9,8 @@
 //! - The vault key derives a key-encryption key that wraps a blind-index key
 //!   and the **data keys**. Each secret is two AES-256-GCM blobs, metadata and
 //!   value, sealed under the newest data key with AAD binding vault, record,
-//!   field and format version. Lookups by name go through an HMAC blind index,
+//!   the write that sealed it, and field; a keyed record list catches a
+//!   record rolled back, removed or added. Lookups by name go through an HMAC blind index,
 //!   so reading one secret decrypts one record, and listing never decrypts a value.
 //! - Names are not unique: the most recently written secret of a name is in
 //!   effect and the others are *shadowed*.

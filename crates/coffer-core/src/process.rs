@@ -1,8 +1,9 @@
 //! Process hardening for binaries that hold vault keys.
 
 /// Disables core dumps (and, on Linux, ptrace attach by same-user processes),
-/// so key material in memory does not end up on disk. Binaries call this in
-/// release builds; failures are ignored (hardening is best effort).
+/// so key material in memory does not end up on disk. Both binaries call it
+/// first thing, in every build profile; failures are ignored (hardening is
+/// best effort).
 #[allow(unsafe_code)]
 pub fn disable_core_dumps() {
     #[cfg(unix)]

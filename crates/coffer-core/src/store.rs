@@ -12,12 +12,15 @@ use crate::private_file::{parent_dir, stage, Staged};
 
 /// `PRAGMA application_id` of every Coffer vault ("CofR").
 pub const APPLICATION_ID: i32 = 0x436F_6652;
-/// The vault format (schema) version this build writes.
-pub const FORMAT_VERSION: i64 = 1;
+/// The vault format version this build writes. 1 → 2 changed no table: the
+/// record blobs became bound to their write and a record list was added,
+/// which needs the vault's keys, so it happens at unlock
+/// (`Vault::unlock`), not here.
+pub const FORMAT_VERSION: i64 = 2;
 /// How long a writer waits for another process's transaction.
 pub const BUSY_TIMEOUT_MS: u64 = 10_000;
 
-/// Schema migrations; entry `i` upgrades version `i` to `i + 1`.
+/// Schema migrations run at open; entry `i` upgrades version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
     // 0 → 1: the first format.
     "CREATE TABLE meta (
@@ -42,6 +45,15 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX secrets_by_name ON secrets (name_index, seq);",
 ];
+
+/// The last format version reached by [`MIGRATIONS`] alone.
+const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The format version of an open vault.
+pub(crate) fn format_version(conn: &Connection, path: &Path) -> Result<i64> {
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+        .at(path)
+}
 
 /// Opens an existing vault file. Reads only: a file that is not a vault, is
 /// damaged, or is too new is reported and left exactly as it was.
@@ -100,7 +112,7 @@ pub(crate) fn open_existing(path: &Path) -> Result<Connection> {
             detail: format!("unknown format version {version}"),
         });
     }
-    if version < FORMAT_VERSION {
+    if version < SCHEMA_VERSION {
         migrate(&conn, path, version)?;
     }
     conn.set_db_config(
@@ -248,10 +260,13 @@ fn migrate(conn: &Connection, path: &Path, from: i64) -> Result<()> {
         let current: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .at(path)?;
+        if current >= SCHEMA_VERSION {
+            return Ok(());
+        }
         for step in MIGRATIONS.iter().skip(current.max(from) as usize) {
             conn.execute_batch(step).at(path)?;
         }
-        conn.pragma_update(None, "user_version", FORMAT_VERSION)
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)
             .at(path)
     })();
     let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };

@@ -128,18 +128,21 @@ impl Vault {
         write_records(&self.all_records()?, password, params)
     }
 
+    /// Checks every record: the record list, and that each record's metadata
+    /// and value open. Returns how many records there are.
+    pub fn verify(&mut self) -> Result<u64> {
+        Ok(self.all_records()?.len() as u64)
+    }
+
     /// Every record with its value, oldest write first (so an import of the
     /// export keeps which secret of a name is in effect).
     fn all_records(&mut self) -> Result<Vec<(Meta, SecretString)>> {
-        let Parts {
-            conn,
-            path,
-            id,
-            keys,
-        } = self.fresh_parts()?;
+        let parts = self.fresh_parts()?;
+        let tx = parts.checked_snapshot()?;
+        let Parts { path, id, keys, .. } = parts;
         let mut out = Vec::new();
-        each_record(conn, path, Columns::WithValue, "", [], |row| {
-            let cipher = keys.data_cipher(conn, path, id, row.generation)?;
+        each_record(&tx, path, Columns::WithValue, "", [], |row| {
+            let cipher = keys.data_cipher(&tx, path, id, row.generation)?;
             let meta = row.open_meta(cipher, id)?;
             let value = row.open_value(cipher, id)?;
             out.push((row.seq, meta, value));

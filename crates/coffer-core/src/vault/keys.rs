@@ -6,12 +6,14 @@ use std::path::Path;
 
 use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 
+use super::digest::{self, ListKey, RecordList};
+use super::records::Check;
 use super::Vault;
 use crate::crypto::{wrap_aad, Cipher, SymmetricKey, WrappedKind};
 use crate::error::{Error, Result};
 use crate::key::VaultKey;
 use crate::secret::Timestamp;
-use crate::store::{read_meta, SqlResult};
+use crate::store::{self, read_meta, SqlResult};
 
 /// Encryptions under one data key before a new one is made: a quarter of
 /// the 2^32 random-nonce bound of NIST SP 800-38D.
@@ -23,6 +25,8 @@ pub(super) struct Keys {
     /// The `key_epoch` the keys belong to; a reset writes a new one.
     pub(super) epoch: Vec<u8>,
     pub(super) index: SymmetricKey,
+    /// The key of the record list, derived from the blind-index key.
+    pub(super) digest: SymmetricKey,
     /// Every data-key generation seen so far.
     pub(super) data: HashMap<i64, Cipher>,
 }
@@ -39,12 +43,41 @@ impl Vault {
         let mut keys = Keys {
             kek,
             epoch,
+            digest: index.derive(digest::KEY_LABEL),
             index,
             data: HashMap::new(),
         };
         keys.load_data_keys(&self.conn, &self.path, &self.id)?;
         self.unlocked = Some(keys);
+        if let Err(e) = self.migrate_records() {
+            self.lock();
+            return Err(e);
+        }
         Ok(())
+    }
+
+    /// Brings the records of a version-1 vault to the current layout (blobs
+    /// bound to their write, a record list) in one transaction; nothing to
+    /// do for a current vault. Another process may have done it meanwhile:
+    /// the version is read again inside the transaction.
+    fn migrate_records(&mut self) -> Result<()> {
+        if store::format_version(&self.conn, &self.path)? >= store::FORMAT_VERSION {
+            return Ok(());
+        }
+        let seals = 2 * self.secret_count()?;
+        self.write_checked(Check::Unchecked, seals, |w| {
+            if store::format_version(w.tx, w.path)? >= store::FORMAT_VERSION {
+                // Another process migrated it: nothing is touched, so its
+                // record list stands.
+                return Ok(());
+            }
+            for row in w.all_sealed()? {
+                w.migrate_v1(&row)?;
+            }
+            w.touch_all()?;
+            w.tx.pragma_update(None, "user_version", store::FORMAT_VERSION)
+                .at(w.path)
+        })
     }
 
     /// Drops (and so zeroizes) every key.
@@ -167,6 +200,21 @@ pub(super) struct Parts<'v> {
     pub(super) keys: &'v mut Keys,
 }
 
+impl<'v> Parts<'v> {
+    /// A read snapshot in which every record was checked against the record
+    /// list: read all records inside it.
+    pub(super) fn checked_snapshot(&self) -> Result<rusqlite::Transaction<'v>> {
+        let tx = self.conn.unchecked_transaction().at(self.path)?;
+        let list_key = ListKey {
+            key: &self.keys.digest,
+            vault_id: self.id,
+            path: self.path,
+        };
+        RecordList::load(&tx, list_key)?.check_all(&tx, list_key)?;
+        Ok(tx)
+    }
+}
+
 impl Keys {
     /// Unwraps every data-key generation not cached yet.
     pub(super) fn load_data_keys(
@@ -233,8 +281,16 @@ pub(super) fn install(
     key: &VaultKey,
 ) -> Result<i64> {
     let kek = SymmetricKey::derive_kek(key, id).cipher();
-    let index = SymmetricKey::generate().wrap(&kek, &wrap_aad(id, WrappedKind::Index, 0));
+    let index_key = SymmetricKey::generate();
+    let index = index_key.wrap(&kek, &wrap_aad(id, WrappedKind::Index, 0));
     let epoch = crate::crypto::random_id();
+    let digest_key = index_key.derive(digest::KEY_LABEL);
+    let list_key = ListKey {
+        key: &digest_key,
+        vault_id: id,
+        path,
+    };
+    RecordList::empty(list_key).store(tx, list_key)?;
     tx.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('index_key', ?1), ('key_epoch', ?2)",
         params![index, &epoch[..]],

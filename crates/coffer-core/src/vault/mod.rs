@@ -8,9 +8,11 @@
 //!
 //! The files of this folder each hold one concept of the same [`Vault`]:
 //! lifecycle (here), [`keys`], [`records`] (the row decoder and the write
-//! transaction), [`secrets`] (create, read, update, delete), [`settings`],
+//! transaction), [`digest`] (the record list that catches a rolled-back,
+//! removed or added record), [`secrets`] (create, read, update, delete), [`settings`],
 //! [`export`], [`import`] and [`undo`].
 
+mod digest;
 mod export;
 mod import;
 mod keys;
@@ -148,6 +150,11 @@ impl Vault {
     /// Whether key material is loaded.
     pub fn is_unlocked(&self) -> bool {
         self.unlocked.is_some()
+    }
+
+    /// The format version of the vault file (an older one is migrated at unlock).
+    pub fn format_version(&self) -> Result<i64> {
+        store::format_version(&self.conn, &self.path)
     }
 
     /// Number of secret records, shadowed ones included. Works while locked.

@@ -9,13 +9,14 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use super::digest::{bucket_of, ListKey, RecordList, BUCKETS};
 use super::keys::{missing_generation, new_data_key};
 use super::Vault;
-use crate::crypto::{record_aad, Cipher, Field, Nonces, SymmetricKey};
+use crate::crypto::{record_aad, record_aad_v1, Cipher, Field, Nonces, Place, SymmetricKey};
 use crate::error::{Error, Result};
 use crate::secret::{normalize_name, SecretId, SecretInfo, Target, Timestamp};
 use crate::store::{read_meta, SqlResult};
@@ -93,20 +94,71 @@ impl Sealed {
 
     /// Opens the metadata.
     pub(super) fn open_meta(&self, cipher: &Cipher, vault_id: &[u8; 16]) -> Result<Meta> {
-        let plain = cipher
-            .open(&record_aad(vault_id, &self.id, Field::Metadata), &self.meta)
-            .map_err(|_| damaged(&self.id))?;
-        serde_json::from_slice(&plain).map_err(|_| damaged(&self.id))
+        self.open_meta_as(cipher, vault_id, Layout::Current)
     }
 
     /// Opens the value (the row must have been read with it).
     pub(super) fn open_value(&self, cipher: &Cipher, vault_id: &[u8; 16]) -> Result<SecretString> {
-        let sealed = self.value.as_deref().ok_or_else(|| damaged(&self.id))?;
+        self.open_value_as(cipher, vault_id, Layout::Current)
+    }
+
+    fn aad(&self, vault_id: &[u8; 16], field: Field, layout: Layout) -> Aad {
+        match layout {
+            Layout::Current => Aad::Current(record_aad(
+                Place {
+                    vault: vault_id,
+                    record: &self.id,
+                    seq: self.seq,
+                },
+                field,
+            )),
+            Layout::V1 => Aad::V1(record_aad_v1(vault_id, &self.id, field)),
+        }
+    }
+
+    fn open_meta_as(&self, cipher: &Cipher, vault_id: &[u8; 16], layout: Layout) -> Result<Meta> {
+        let aad = self.aad(vault_id, Field::Metadata, layout);
         let plain = cipher
-            .open(&record_aad(vault_id, &self.id, Field::Value), sealed)
+            .open(aad.bytes(), &self.meta)
+            .map_err(|_| damaged(&self.id))?;
+        serde_json::from_slice(&plain).map_err(|_| damaged(&self.id))
+    }
+
+    fn open_value_as(
+        &self,
+        cipher: &Cipher,
+        vault_id: &[u8; 16],
+        layout: Layout,
+    ) -> Result<SecretString> {
+        let sealed = self.value.as_deref().ok_or_else(|| damaged(&self.id))?;
+        let aad = self.aad(vault_id, Field::Value, layout);
+        let plain = cipher
+            .open(aad.bytes(), sealed)
             .map_err(|_| damaged(&self.id))?;
         let text = std::str::from_utf8(&plain).map_err(|_| damaged(&self.id))?;
         Ok(SecretString::from(text.to_owned()))
+    }
+}
+
+/// How a record's blobs are bound: as this build seals them, or as a
+/// version-1 vault did (read only to migrate it).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Layout {
+    Current,
+    V1,
+}
+
+enum Aad {
+    Current([u8; 56]),
+    V1([u8; 48]),
+}
+
+impl Aad {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Aad::Current(a) => a,
+            Aad::V1(a) => a,
+        }
     }
 }
 
@@ -154,6 +206,14 @@ impl Vault {
     /// also tells whether it is shadowed.
     pub(super) fn find(&mut self, target: Target<'_>) -> Result<(Sealed, Meta, bool)> {
         let keys = self.unlocked.as_mut().ok_or(Error::Locked)?;
+        // One read snapshot: the record list and the rows it vouches for.
+        let tx = self.conn.unchecked_transaction().at(&self.path)?;
+        let list_key = ListKey {
+            key: &keys.digest,
+            vault_id: &self.id,
+            path: &self.path,
+        };
+        let list = RecordList::load(&tx, list_key)?;
         let (filter, key, expected_name) = match target {
             Target::Name(name) => {
                 let name = normalize_name(name)?;
@@ -165,7 +225,7 @@ impl Vault {
         };
         let mut found = None;
         each_record(
-            &self.conn,
+            &tx,
             &self.path,
             Columns::WithValue,
             filter,
@@ -175,6 +235,13 @@ impl Vault {
                 Ok(())
             },
         )?;
+        // Every record of a name is in the bucket of its blind index, so a
+        // newer one removed (or an old one brought back) is found here too.
+        match (&found, target) {
+            (Some(row), _) => list.check_bucket(&tx, list_key, bucket_of(&row.name_index))?,
+            (None, Target::Name(_)) => list.check_bucket(&tx, list_key, bucket_of(&key))?,
+            (None, Target::Id(_)) => {}
+        }
         let row = found.ok_or_else(|| Error::SecretNotFound {
             name: match (&expected_name, target) {
                 (Some(name), _) => name.clone(),
@@ -182,7 +249,7 @@ impl Vault {
                 (None, Target::Name(name)) => name.to_owned(),
             },
         })?;
-        let cipher = keys.data_cipher(&self.conn, &self.path, &self.id, row.generation)?;
+        let cipher = keys.data_cipher(&tx, &self.path, &self.id, row.generation)?;
         let meta = row.open_meta(cipher, &self.id)?;
         if expected_name.is_some_and(|n| n != meta.name) {
             // The index points at a record of another name: the file was tampered with.
@@ -190,8 +257,7 @@ impl Vault {
         }
         let shadowed = match target {
             Target::Name(_) => false,
-            Target::Id(_) => self
-                .conn
+            Target::Id(_) => tx
                 .query_row(
                     "SELECT EXISTS (SELECT 1 FROM secrets WHERE name_index = ?1 AND seq > ?2)",
                     params![&row.name_index[..], row.seq],
@@ -199,6 +265,7 @@ impl Vault {
                 )
                 .at(&self.path)?,
         };
+        tx.finish().at(&self.path)?;
         Ok((row, meta, shadowed))
     }
 
@@ -213,6 +280,18 @@ impl Vault {
     /// under the current data key (made anew when the budget would run out).
     pub(super) fn write<T>(
         &mut self,
+        seals: u64,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.write_checked(Check::Checked, seals, f)
+    }
+
+    /// [`Vault::write`]; with [`Check::Unchecked`] the record list is neither
+    /// read nor checked, only sealed anew for every bucket the write touches
+    /// (migrating a vault, or accepting its records as they are).
+    pub(super) fn write_checked<T>(
+        &mut self,
+        check: Check,
         seals: u64,
         f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
     ) -> Result<T> {
@@ -271,6 +350,15 @@ impl Vault {
             )
             .at(path)?;
         let next_seq = stored_last.max(last_seq) + 1;
+        let list_key = ListKey {
+            key: &keys.digest,
+            vault_id: id,
+            path,
+        };
+        let list = match check {
+            Check::Checked => RecordList::load(&tx, list_key)?,
+            Check::Unchecked => RecordList::empty(list_key),
+        };
         let result = {
             let cipher = match &fresh {
                 Some(c) => c,
@@ -289,10 +377,15 @@ impl Vault {
                 index: &keys.index,
                 data: &keys.data,
                 next_seq,
+                list,
+                list_key,
+                check,
+                touched: vec![false; BUCKETS],
                 #[cfg(test)]
                 fail_put_after: *fail_put_after,
             };
             let result = f(&mut writer)?;
+            writer.seal_list()?;
             let given_out = writer.next_seq.max(next_seq) - 1;
             if given_out > stored_last {
                 tx.execute(
@@ -324,11 +417,65 @@ pub(super) struct Writer<'a> {
     /// Every data key, to read older records inside the transaction.
     pub(super) data: &'a HashMap<i64, Cipher>,
     next_seq: i64,
+    list: RecordList,
+    list_key: ListKey<'a>,
+    check: Check,
+    /// The buckets of the record list this write changed (each checked
+    /// before its first change).
+    touched: Vec<bool>,
     #[cfg(test)]
     fail_put_after: Option<usize>,
 }
 
+/// The value a record is inserted with.
+enum Value<'v> {
+    /// To be sealed.
+    Plain(&'v str),
+    /// A blob that did not open, kept as it was (migrating a damaged record).
+    Kept(&'v [u8]),
+}
+
+/// Whether a write checks the record list before changing it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Check {
+    Checked,
+    Unchecked,
+}
+
 impl Writer<'_> {
+    /// Marks `bucket` as changed by this write, checking it first.
+    fn touch(&mut self, bucket: usize) -> Result<()> {
+        if !self.touched[bucket] {
+            if self.check == Check::Checked {
+                self.list.check_bucket(self.tx, self.list_key, bucket)?;
+            }
+            self.touched[bucket] = true;
+        }
+        Ok(())
+    }
+
+    /// Seals every changed bucket anew, and the root.
+    fn seal_list(&mut self) -> Result<()> {
+        if !self.touched.iter().any(|&t| t) {
+            return Ok(());
+        }
+        for bucket in 0..BUCKETS {
+            if self.touched[bucket] {
+                self.list.reseal_bucket(self.tx, self.list_key, bucket)?;
+            }
+        }
+        self.list.store(self.tx, self.list_key)
+    }
+
+    /// Marks every bucket as changed (a clear, a migration), checking each.
+    pub(super) fn touch_all(&mut self) -> Result<()> {
+        if self.check == Check::Checked {
+            self.list.check_all(self.tx, self.list_key)?;
+        }
+        self.touched.iter_mut().for_each(|t| *t = true);
+        Ok(())
+    }
+
     /// Seals and inserts a record as the newest write.
     pub(super) fn put(&mut self, id: &[u8; 16], meta: &Meta, value: &str) -> Result<()> {
         let index = self.index.blind_index(&meta.name);
@@ -359,6 +506,16 @@ impl Writer<'_> {
         value: &str,
         index: &[u8; 32],
     ) -> Result<()> {
+        self.insert(id, meta, Value::Plain(value), index)
+    }
+
+    fn insert(
+        &mut self,
+        id: &[u8; 16],
+        meta: &Meta,
+        value: Value<'_>,
+        index: &[u8; 32],
+    ) -> Result<()> {
         #[cfg(test)]
         if let Some(left) = self.fail_put_after.as_mut() {
             if *left == 0 {
@@ -368,19 +525,26 @@ impl Writer<'_> {
             }
             *left -= 1;
         }
+        self.touch(bucket_of(index))?;
         let json = Zeroizing::new(
             serde_json::to_vec(meta).unwrap_or_else(|_| unreachable!("Meta always serializes")),
         );
-        let sealed_meta = self.cipher.seal_with(
-            &mut self.nonces,
-            &record_aad(self.vault_id, id, Field::Metadata),
-            &json,
-        );
-        let sealed_value = self.cipher.seal_with(
-            &mut self.nonces,
-            &record_aad(self.vault_id, id, Field::Value),
-            value.as_bytes(),
-        );
+        let place = Place {
+            vault: self.vault_id,
+            record: id,
+            seq: self.next_seq,
+        };
+        let sealed_meta =
+            self.cipher
+                .seal_with(&mut self.nonces, &record_aad(place, Field::Metadata), &json);
+        let sealed_value = match value {
+            Value::Plain(value) => self.cipher.seal_with(
+                &mut self.nonces,
+                &record_aad(place, Field::Value),
+                value.as_bytes(),
+            ),
+            Value::Kept(blob) => blob.to_vec(),
+        };
         self.tx
             .prepare_cached(
                 "INSERT INTO secrets (id, name_index, seq, key_generation, meta, value)
@@ -451,6 +615,7 @@ impl Writer<'_> {
     /// Puts back a record exactly as it was sealed, at its old place in the write order.
     pub(super) fn restore(&mut self, row: &Sealed) -> Result<()> {
         let value = row.value.as_deref().ok_or_else(|| damaged(&row.id))?;
+        self.touch(bucket_of(&row.name_index))?;
         self.tx
             .prepare_cached(
                 "INSERT INTO secrets (id, name_index, seq, key_generation, meta, value)
@@ -470,12 +635,53 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Seals a record of a version-1 vault anew, in place: same id, name
+    /// index and write order, blobs bound to that write. A record that does
+    /// not open stays as damaged as it was, and holds no other back: one
+    /// whose metadata does not open is left alone; one whose value does not
+    /// open keeps that blob (it still fails to open) under new metadata.
+    pub(super) fn migrate_v1(&mut self, row: &Sealed) -> Result<()> {
+        let cipher = self
+            .data
+            .get(&row.generation)
+            .ok_or_else(|| missing_generation(self.path, row.generation))?;
+        let Ok(meta) = row.open_meta_as(cipher, self.vault_id, Layout::V1) else {
+            return Ok(());
+        };
+        let value = row.open_value_as(cipher, self.vault_id, Layout::V1).ok();
+        self.tx
+            .execute("DELETE FROM secrets WHERE id = ?1", params![&row.id[..]])
+            .at(self.path)?;
+        let next = self.next_seq;
+        self.next_seq = row.seq;
+        let value = match &value {
+            Some(value) => Value::Plain(value.expose_secret()),
+            None => Value::Kept(row.value.as_deref().unwrap_or_default()),
+        };
+        let put = self.insert(&row.id, &meta, value, &row.name_index);
+        self.next_seq = next;
+        put
+    }
+
     /// The write order the next [`Writer::put`] takes.
     pub(super) fn next_seq(&self) -> i64 {
         self.next_seq
     }
 
     pub(super) fn delete(&mut self, id: &[u8; 16]) -> Result<()> {
+        let index: Option<Vec<u8>> = self
+            .tx
+            .query_row(
+                "SELECT name_index FROM secrets WHERE id = ?1",
+                params![&id[..]],
+                |r| r.get(0),
+            )
+            .optional()
+            .at(self.path)?;
+        let Some(index) = index else {
+            return Ok(());
+        };
+        self.touch(bucket_of(&index))?;
         self.tx
             .execute("DELETE FROM secrets WHERE id = ?1", params![&id[..]])
             .map(drop)
@@ -484,6 +690,7 @@ impl Writer<'_> {
 
     /// Deletes every record; returns how many there were.
     pub(super) fn delete_all(&mut self) -> Result<u64> {
+        self.touch_all()?;
         self.tx
             .execute("DELETE FROM secrets", [])
             .map(|n| n as u64)

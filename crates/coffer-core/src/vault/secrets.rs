@@ -37,20 +37,17 @@ pub enum SetOutcome {
 impl Vault {
     /// Metadata of every secret, oldest write first. Never decrypts a value.
     pub fn list(&mut self) -> Result<Vec<SecretInfo>> {
-        let Parts {
-            conn,
-            path,
-            id,
-            keys,
-        } = self.fresh_parts()?;
+        let parts = self.fresh_parts()?;
+        let tx = parts.checked_snapshot()?;
+        let Parts { path, id, keys, .. } = parts;
         // One scan in table order; "newest per name" is worked out here, which
         // is several times cheaper than a window function or an ORDER BY.
         let mut newest: HashMap<[u8; 32], i64> = HashMap::new();
         let mut opened = Vec::new();
-        each_record(conn, path, Columns::Meta, "", [], |row| {
+        each_record(&tx, path, Columns::Meta, "", [], |row| {
             let top = newest.entry(row.name_index).or_insert(row.seq);
             *top = (*top).max(row.seq);
-            let cipher = keys.data_cipher(conn, path, id, row.generation)?;
+            let cipher = keys.data_cipher(&tx, path, id, row.generation)?;
             let meta = row.open_meta(cipher, id)?;
             opened.push((row.seq, row.name_index, row.id, meta));
             Ok(())
