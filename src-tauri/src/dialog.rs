@@ -1,8 +1,9 @@
 //! Native file dialogs, opened from Rust so the webview never names a path.
 //!
-//! Debug builds have one test seam: `COFFER_TEST_DIALOG_PATH` answers every
+//! A build made for the tests (cargo feature `test-seams`, which `make test`
+//! turns on) has one test seam: `COFFER_TEST_DIALOG_PATH` answers every
 //! dialog with that path (the end-to-end tests cannot click a GTK dialog
-//! reliably). Release builds do not contain it.
+//! reliably). The build a person runs, debug or release, does not contain it.
 
 use std::path::PathBuf;
 
@@ -25,7 +26,7 @@ pub enum Pick {
 /// Shows the dialog and waits; `None` when the user cancels.
 /// Must not run on the main thread (commands that call it are async).
 pub fn pick<R: Runtime>(app: &AppHandle<R>, what: Pick) -> Option<PathBuf> {
-    #[cfg(debug_assertions)]
+    #[cfg(feature = "test-seams")]
     if let Some(path) = std::env::var_os("COFFER_TEST_DIALOG_PATH") {
         return Some(PathBuf::from(path));
     }

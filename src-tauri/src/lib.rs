@@ -109,9 +109,8 @@ fn on_window_event<R: tauri::Runtime>(window: &tauri::Window<R>, event: &tauri::
 
 /// Starts the desktop app on the vault at `COFFER_VAULT` or the platform data dir.
 pub fn run() {
-    if !cfg!(debug_assertions) {
-        coffer_core::disable_core_dumps();
-    }
+    // In every build: a debug build holds the same keys.
+    coffer_core::disable_core_dumps();
     let state = AppState::new(default_vault_path());
     // Single instance first: a second launch focuses the running one and exits.
     let builder = tauri::Builder::default()

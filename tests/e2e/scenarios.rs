@@ -453,6 +453,12 @@ async fn ctrl_shift_v_focuses_the_filter_and_a_second_launch_exits() {
     let driver = Driver::start(&[("COFFER_VAULT", &vault)]);
     let client = driver.session().await;
     unlock_with(&client, &key).await;
+    // The app turned core dumps off for itself, in this debug build too.
+    let app = coffer_e2e::procs::app_process(driver.pid()).expect("the app's process");
+    assert_eq!(
+        coffer_e2e::procs::core_limits(app),
+        Some(("0".to_owned(), "0".to_owned()))
+    );
     let active = || async {
         client
             .execute(

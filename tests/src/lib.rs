@@ -3,3 +3,4 @@
 //! (`e2e/`) and the app benchmark (`src/bin/app-bench.rs`).
 
 pub mod driver;
+pub mod procs;

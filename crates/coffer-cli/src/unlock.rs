@@ -32,6 +32,7 @@ pub fn find_key(
             .map_err(|e| Error::KeyUnavailable {
                 reason: format!("cannot read the key file {}: {e}", file.display()),
             })?;
+        warn_if_shared(file);
         return VaultKey::parse(&text).map(|k| Some((k, KeySource::KeyFile)));
     }
     if let Some(text) = std::env::var_os(KEY_ENV) {
@@ -52,6 +53,26 @@ pub fn find_key(
         tried.push("this vault does not keep its key in the keychain".into());
     }
     Ok(None)
+}
+
+/// Warns (on stderr, and goes on) when other users of this computer can read
+/// the key file: whoever reads it opens the vault.
+fn warn_if_shared(file: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(meta) = std::fs::metadata(file) else {
+            return;
+        };
+        if meta.permissions().mode() & 0o077 != 0 {
+            let shown = file.display();
+            eprintln!(
+                "warning: other users of this computer can read the key file {shown}, and whoever reads it opens the vault; make it private: chmod 600 '{shown}'"
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = file;
 }
 
 /// Unlocks `vault`, prompting on a terminal as a last resort.

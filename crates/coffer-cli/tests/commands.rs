@@ -360,6 +360,106 @@ fn key_file_comes_first_in_the_unlock_order() {
 }
 
 #[test]
+fn a_key_file_others_can_read_gets_a_warning_and_still_works() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut env = Env::new();
+    env.set("a", "1");
+    let key = env.key.take().expect("key");
+    let file = env.path("key.txt");
+    std::fs::write(&file, format!("{key}\n")).expect("write");
+    let args = ["--key-file", file.to_str().expect("utf8"), "get", "a"];
+    for (mode, warned) in [(0o644, true), (0o640, true), (0o600, false), (0o400, false)] {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        let out = env.run(&args, b"");
+        assert_eq!(stdout(&out), "1\n", "{mode:o}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert_eq!(
+            err.contains("warning: other users of this computer can read the key file"),
+            warned,
+            "{mode:o}: {err}"
+        );
+        if warned {
+            assert!(err.contains("chmod 600"), "{err}");
+            assert!(!err.contains(&key), "the warning showed the key");
+        }
+    }
+}
+
+#[test]
+fn the_cli_runs_without_core_dumps_in_every_build() {
+    use std::io::Write;
+    use std::os::unix::process::CommandExt;
+    let env = Env::new();
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    #[allow(unsafe_code)]
+    // SAFETY: getrlimit writes into a valid rlimit struct.
+    unsafe {
+        libc::getrlimit(libc::RLIMIT_CORE, &mut limit);
+    }
+    assert_ne!(
+        limit.rlim_max, 0,
+        "core dumps are forbidden here already: nothing to show"
+    );
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("coffer"));
+    #[allow(unsafe_code)]
+    // SAFETY: the closure only calls setrlimit (async-signal-safe) on a
+    // struct it owns, between fork and exec.
+    unsafe {
+        // Core dumps allowed as far as they can be, so the process itself must
+        // turn them off.
+        cmd.pre_exec(move || {
+            let allowed = libc::rlimit {
+                rlim_cur: limit.rlim_max,
+                rlim_max: limit.rlim_max,
+            };
+            libc::setrlimit(libc::RLIMIT_CORE, &allowed);
+            Ok(())
+        });
+    }
+    // `set` waits for its value on stdin: look at the process meanwhile.
+    let mut child = cmd
+        .args(["set", "a"])
+        .env("COFFER_VAULT", &env.vault)
+        .env("COFFER_VAULT_KEY", env.key.as_deref().expect("key"))
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/coffer-test-bus",
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let limits = format!("/proc/{}/limits", child.id());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let core = loop {
+        let text = std::fs::read_to_string(&limits).unwrap_or_default();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("Max core file size"))
+            .unwrap_or_default()
+            .to_owned();
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.get(4..6) == Some(&["0", "0"][..]) || std::time::Instant::now() > deadline {
+            break line;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"v")
+        .expect("value");
+    assert!(child.wait().expect("wait").success());
+    let fields: Vec<&str> = core.split_whitespace().collect();
+    assert_eq!(fields.get(4..6), Some(&["0", "0"][..]), "{core}");
+}
+
+#[test]
 fn exit_codes_for_key_problems() {
     let mut env = Env::new();
     env.set("a", "1");

@@ -3,7 +3,7 @@
 //!
 //! The system file (`/etc/coffer/policy.json` on Linux,
 //! `/Library/Application Support/Coffer/policy.json` on macOS,
-//! `%ProgramData%\Coffer\policy.json` on Windows) may be joined by the file
+//! the ProgramData known folder, `Coffer\policy.json`, on Windows) may be joined by the file
 //! `COFFER_POLICY_FILE` names, which can only tighten it: for every setting
 //! the stricter value wins. A file that cannot be read or understood — bad
 //! JSON, an unknown version, an unknown key — makes every governed action
@@ -134,14 +134,54 @@ impl Default for Policy {
 
 /// The platform's system policy file.
 pub fn system_policy_path() -> PathBuf {
-    if cfg!(target_os = "macos") {
-        PathBuf::from("/Library/Application Support/Coffer/policy.json")
-    } else if cfg!(windows) {
-        let base = std::env::var_os("ProgramData").unwrap_or_else(|| "C:\\ProgramData".into());
-        PathBuf::from(base).join("Coffer").join("policy.json")
+    #[cfg(windows)]
+    let path = program_data().join("Coffer").join("policy.json");
+    #[cfg(target_os = "macos")]
+    let path = PathBuf::from("/Library/Application Support/Coffer/policy.json");
+    #[cfg(not(any(windows, target_os = "macos")))]
+    let path = PathBuf::from("/etc/coffer/policy.json");
+    path
+}
+
+/// The machine-wide application data folder of Windows, from the
+/// known-folder API — never from the `%ProgramData%` environment variable,
+/// which the user sets and so could point the administrator's policy at a
+/// file of their own. If the API fails, the folder's fixed default.
+#[cfg(windows)]
+#[allow(unsafe_code)]
+fn program_data() -> PathBuf {
+    use std::os::windows::ffi::OsStringExt;
+    use windows_sys::Win32::System::Com::CoTaskMemFree;
+    use windows_sys::Win32::UI::Shell::{
+        FOLDERID_ProgramData, SHGetKnownFolderPath, KF_FLAG_DEFAULT,
+    };
+
+    let mut raw: windows_sys::core::PWSTR = std::ptr::null_mut();
+    // SAFETY: the GUID is a static, `raw` is a valid out-pointer, and a null
+    // token asks for the machine's folder, not a user's.
+    let status = unsafe {
+        SHGetKnownFolderPath(
+            &FOLDERID_ProgramData,
+            KF_FLAG_DEFAULT as _,
+            std::ptr::null_mut(),
+            &mut raw,
+        )
+    };
+    let found = if status >= 0 && !raw.is_null() {
+        // SAFETY: on success `raw` is a NUL-terminated UTF-16 string that
+        // stays valid until it is freed below.
+        let wide = unsafe {
+            let len = (0..).take_while(|&i| *raw.add(i) != 0).count();
+            std::slice::from_raw_parts(raw, len)
+        };
+        Some(PathBuf::from(std::ffi::OsString::from_wide(wide)))
     } else {
-        PathBuf::from("/etc/coffer/policy.json")
-    }
+        None
+    };
+    // SAFETY: the API allocates `raw` with the COM allocator and asks the
+    // caller to free it, on failure too; freeing null does nothing.
+    unsafe { CoTaskMemFree(raw as *const _) };
+    found.unwrap_or_else(|| PathBuf::from(r"C:\ProgramData"))
 }
 
 /// Where the policy is read from: the system file and, optionally, an extra

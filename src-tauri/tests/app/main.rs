@@ -8,4 +8,5 @@ mod common;
 mod manifest;
 mod policy;
 mod screen_lock;
+mod seams;
 mod ui_codes;

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use coffer_core::{ExposeSecret, NewSecret, SecretString, Vault};
 use coffer_e2e::driver::{click, close, fill, testid, visible, Driver};
+use coffer_e2e::procs::{descendants, field};
 use fantoccini::Client;
 
 /// Filter keystrokes timed per size.
@@ -203,33 +204,6 @@ fn tree_rss_kib(root: u32) -> u64 {
             .unwrap_or(0);
     }
     total
-}
-
-fn field(status: &str, key: &str) -> Option<String> {
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(key).map(|v| v.trim().to_owned()))
-}
-
-fn descendants(root: u32) -> Vec<u32> {
-    let mut parents: Vec<(u32, u32)> = Vec::new();
-    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
-        if let Some(ppid) = field(&status, "PPid:").and_then(|p| p.parse().ok()) {
-            parents.push((pid, ppid));
-        }
-    }
-    let mut out = vec![root];
-    let mut i = 0;
-    while i < out.len() {
-        let p = out[i];
-        out.extend(parents.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
-        i += 1;
-    }
-    out
 }
 
 #[derive(Debug)]
