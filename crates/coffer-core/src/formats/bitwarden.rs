@@ -55,13 +55,18 @@ struct Export {
     items: Capped<Item>,
 }
 
+/// What a value can be in: wiped when dropped, and moved (never copied) into
+/// the secret it becomes.
+type Wiped = Option<Zeroizing<String>>;
+
 #[derive(Deserialize)]
 struct Item {
     name: String,
     #[serde(rename = "type")]
     kind: u32,
+    /// A secure note's value, or an item's note.
     #[serde(default)]
-    notes: Option<String>,
+    notes: Wiped,
     #[serde(default)]
     fields: Option<Vec<Field>>,
     #[serde(default)]
@@ -73,16 +78,20 @@ struct Item {
 #[derive(Deserialize)]
 struct Field {
     name: Option<String>,
-    value: Option<String>,
+    #[serde(default)]
+    value: Wiped,
     #[serde(rename = "type", default)]
     kind: u32,
 }
 
 #[derive(Deserialize)]
 struct Login {
-    username: Option<String>,
-    password: Option<String>,
-    totp: Option<String>,
+    #[serde(default)]
+    username: Wiped,
+    #[serde(default)]
+    password: Wiped,
+    #[serde(default)]
+    totp: Wiped,
     #[serde(default)]
     uris: Option<Vec<Uri>>,
 }
@@ -94,8 +103,10 @@ struct Uri {
 
 #[derive(Deserialize)]
 struct Card {
-    number: Option<String>,
-    code: Option<String>,
+    #[serde(default)]
+    number: Wiped,
+    #[serde(default)]
+    code: Wiped,
 }
 
 /// Whether a JSON object looks like a Bitwarden export.
@@ -305,13 +316,22 @@ fn decrypt_string(
 
 fn map_items(items: Vec<Item>) -> Vec<Incoming> {
     let mut out = Vec::new();
-    for item in items {
-        let notes = item.notes.clone().unwrap_or_default();
-        let note_fits = notes.chars().count() <= NOTE_MAX_CHARS;
+    for mut item in items {
+        let notes = item.notes.take().unwrap_or_default();
+        // A secure note's notes are its value; another item's note rides
+        // along with each of its secrets if it fits, else it becomes a
+        // secret of its own.
+        let (note, mut notes_secret) = if item.kind == 2 {
+            (String::new(), Some(notes))
+        } else if notes.chars().count() <= NOTE_MAX_CHARS {
+            (notes.to_string(), None)
+        } else {
+            (String::new(), Some(notes))
+        };
         // (name suffix, value) of every secret this item gives.
-        let mut values: Vec<(Option<String>, Option<String>)> = Vec::new();
+        let mut values: Vec<(Option<String>, Wiped)> = Vec::new();
         let mut domains: Vec<String> = Vec::new();
-        match (item.kind, &item.login, &item.card) {
+        match (item.kind, item.login.take(), item.card.take()) {
             (1, Some(login), _) => {
                 domains = login
                     .uris
@@ -319,37 +339,32 @@ fn map_items(items: Vec<Item>) -> Vec<Incoming> {
                     .flatten()
                     .filter_map(|u| u.uri.as_deref().and_then(host_of))
                     .collect();
-                values.push((Some("password".into()), login.password.clone()));
-                values.push((Some("username".into()), login.username.clone()));
-                values.push((Some("totp".into()), login.totp.clone()));
+                values.push((Some("password".into()), login.password));
+                values.push((Some("username".into()), login.username));
+                values.push((Some("totp".into()), login.totp));
             }
-            (2, _, _) => values.push((None, item.notes.clone())),
+            (2, _, _) => values.push((None, notes_secret.take())),
             (3, _, Some(card)) => {
-                values.push((Some("number".into()), card.number.clone()));
-                values.push((Some("code".into()), card.code.clone()));
+                values.push((Some("number".into()), card.number));
+                values.push((Some("code".into()), card.code));
             }
             _ => {}
         }
-        for field in item.fields.iter().flatten() {
+        for field in item.fields.take().into_iter().flatten() {
             // Type 3 is a "linked" field: it has no value of its own.
             if field.kind != 3 {
-                if let Some(name) = field.name.as_deref().filter(|n| !n.is_empty()) {
-                    values.push((Some(name.to_owned()), field.value.clone()));
+                if let Some(name) = field.name.filter(|n| !n.is_empty()) {
+                    values.push((Some(name), field.value));
                 }
             }
         }
-        if !note_fits && item.kind != 2 {
-            values.push((Some("notes".into()), Some(notes.clone())));
+        if let Some(notes) = notes_secret {
+            values.push((Some("notes".into()), Some(notes)));
         }
         domains.sort();
         domains.dedup();
-        let note = if note_fits && item.kind != 2 {
-            notes
-        } else {
-            String::new()
-        };
         for (suffix, value) in values {
-            let Some(value) = value.filter(|v| !v.is_empty()) else {
+            let Some(mut value) = value.filter(|v| !v.is_empty()) else {
                 continue;
             };
             out.push(Incoming {
@@ -357,7 +372,8 @@ fn map_items(items: Vec<Item>) -> Vec<Incoming> {
                     Some(s) => format!("{}/{s}", item.name),
                     None => item.name.clone(),
                 },
-                value: SecretString::from(value),
+                // Moved, not copied: the wiped string is left empty.
+                value: SecretString::from(std::mem::take(&mut *value)),
                 enabled: None,
                 allowed_domains: Some(domains.clone()),
                 note: Some(note.clone()),
@@ -370,7 +386,6 @@ fn map_items(items: Vec<Item>) -> Vec<Incoming> {
     out
 }
 
-/// The host of a login URI, if it is a URL with one.
 fn host_of(uri: &str) -> Option<String> {
     let parsed = url::Url::parse(uri)
         .or_else(|_| url::Url::parse(&format!("https://{uri}")))

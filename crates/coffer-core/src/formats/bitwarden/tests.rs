@@ -289,3 +289,85 @@ fn a_plaintext_export_that_says_password_protected_is_still_plaintext() {
     assert!(!decrypted);
     assert!(!items.is_empty());
 }
+
+/// Every value a parsed item holds is in a string that wipes itself when
+/// dropped (pinned by type: a plain `String` here does not compile), and
+/// mapping moves the values into the secrets instead of copying them.
+#[test]
+fn parsed_values_wipe_themselves_and_are_moved_into_the_secrets() {
+    fn wiped(field: &Option<Zeroizing<String>>) -> Option<&str> {
+        field.as_deref().map(String::as_str)
+    }
+    let item: Item = serde_json::from_str(
+        r#"{"name":"site","type":1,"notes":"a note",
+            "login":{"username":"me","password":"pw-1","totp":"otp","uris":[{"uri":"https://api.example.com/x"}]},
+            "fields":[{"name":"pin","value":"1234","type":1},{"name":"link","value":null,"type":3}]}"#,
+    )
+    .expect("item");
+    let login = item.login.as_ref().expect("login");
+    assert_eq!(wiped(&login.password), Some("pw-1"));
+    assert_eq!(wiped(&login.username), Some("me"));
+    assert_eq!(wiped(&login.totp), Some("otp"));
+    assert_eq!(wiped(&item.notes), Some("a note"));
+    let fields = item.fields.as_ref().expect("fields");
+    assert_eq!(wiped(&fields[0].value), Some("1234"));
+    let card: Card = serde_json::from_str(r#"{"number":"4111","code":"123"}"#).expect("card");
+    assert_eq!(
+        (wiped(&card.number), wiped(&card.code)),
+        (Some("4111"), Some("123"))
+    );
+
+    let out = map_items(vec![item]);
+    let got: Vec<(&str, &str, &str)> = out
+        .iter()
+        .map(|i| {
+            (
+                i.name.as_str(),
+                i.value.expose_secret(),
+                i.note.as_deref().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("site/password", "pw-1", "a note"),
+            ("site/username", "me", "a note"),
+            ("site/totp", "otp", "a note"),
+            ("site/pin", "1234", "a note"),
+        ]
+    );
+    assert_eq!(
+        out[0].allowed_domains.as_deref(),
+        Some(&["api.example.com".to_owned()][..])
+    );
+}
+
+#[test]
+fn a_secure_note_is_its_value_and_a_long_note_a_secret_of_its_own() {
+    let long = "n".repeat(NOTE_MAX_CHARS + 1);
+    let items: Vec<Item> = serde_json::from_str(&format!(
+        r#"[{{"name":"memo","type":2,"notes":"the secret text"}},
+            {{"name":"card","type":3,"notes":"{long}","card":{{"number":"4111","code":null}}}}]"#
+    ))
+    .expect("items");
+    let out = map_items(items);
+    let got: Vec<(&str, usize, &str)> = out
+        .iter()
+        .map(|i| {
+            (
+                i.name.as_str(),
+                i.value.expose_secret().len(),
+                i.note.as_deref().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("memo", "the secret text".len(), ""),
+            ("card/number", 4, ""),
+            ("card/notes", NOTE_MAX_CHARS + 1, ""),
+        ]
+    );
+}
