@@ -21,6 +21,7 @@ import * as editor from "./dialogs/secret-editor.js";
 import * as exporter from "./dialogs/export.js";
 import * as importer from "./dialogs/import.js";
 import * as settings from "./dialogs/settings.js";
+import * as referenceTry from "./dialogs/reference-try.js";
 import * as keyScreen from "./screens/key.js";
 import * as unlock from "./screens/unlock.js";
 import * as secrets from "./screens/secrets.js";
@@ -147,11 +148,13 @@ keyboard.init({
 editor.init();
 exporter.init();
 importer.init();
+referenceTry.init();
 settings.init({ onChangeKey: keyScreen.changeKey });
 autolock.init();
 menu.init({
   "menu-export": exporter.open,
   "menu-import": importer.open,
+  "menu-reference": referenceTry.open,
   "menu-settings": settings.open,
   "menu-change-key": keyScreen.changeKey,
   "menu-lock": lockNow,

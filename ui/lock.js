@@ -15,6 +15,7 @@ import * as generator from "./dialogs/generator.js";
 import * as exporter from "./dialogs/export.js";
 import * as importer from "./dialogs/import.js";
 import * as settings from "./dialogs/settings.js";
+import * as referenceTry from "./dialogs/reference-try.js";
 import * as shortcut from "./dialogs/shortcut.js";
 import * as keyScreen from "./screens/key.js";
 import * as unlock from "./screens/unlock.js";
@@ -27,6 +28,7 @@ import * as keyboard from "./screens/keyboard.js";
 
 const PARTS = [
   autolock, menu, undo, confirm, exists, editor, generator, exporter, importer, settings, shortcut,
+  referenceTry,
   rowMenu, list, geometry, model, secrets, keyboard, keyScreen, unlock, notice,
 ];
 

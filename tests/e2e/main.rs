@@ -6,4 +6,5 @@
 mod at_scale;
 mod no_damage;
 mod no_lockouts;
+mod references;
 mod scenarios;

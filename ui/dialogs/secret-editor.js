@@ -11,6 +11,32 @@ import { ask } from "./exists.js";
 import * as generator from "./generator.js";
 
 let editing = null; // {id, name} of the secret being edited, or null when adding
+let domainTimer = null;
+let domainAsked = 0; // the newest check asked for; older replies are dropped
+
+// Reads the allowed domains as Rust will store them, as they are typed.
+async function checkDomains() {
+  const asked = ++domainAsked;
+  const text = $("secret-domains").value;
+  const line = $("secret-domains-check");
+  if (text.trim() === "") {
+    line.textContent = "";
+    line.classList.remove("problem");
+    return;
+  }
+  let view;
+  try {
+    view = await call("domains_check", { patterns: text });
+  } catch {
+    return;
+  }
+  if (asked !== domainAsked) return;
+  const bad = view.problems[0];
+  line.classList.toggle("problem", bad !== undefined);
+  line.textContent = bad
+    ? `“${bad.pattern}”: ${bad.reason}.`
+    : `Stored as: ${view.stored.join(", ")}`;
+}
 
 export function init() {
   $("secret-add").addEventListener("click", () => open(null));
@@ -19,6 +45,10 @@ export function init() {
     setValueShown($("secret-value").classList.contains("masked"));
   });
   $("secret-form").addEventListener("submit", save);
+  $("secret-domains").addEventListener("input", () => {
+    clearTimeout(domainTimer);
+    domainTimer = setTimeout(checkDomains, 150);
+  });
   generator.init({
     onGenerated: (value) => {
       $("secret-value").value = value;
@@ -48,6 +78,8 @@ export function open(rec) {
   generator.close();
   $("secret-value-hint").hidden = !rec;
   $("secret-domains").value = rec ? rec.domains.join(", ") : "";
+  $("secret-domains-check").textContent = "";
+  $("secret-domains-check").classList.remove("problem");
   $("secret-note").value = rec?.note ?? "";
   $("secret-enabled").checked = rec ? rec.enabled : true;
   $("secret-dialog").showModal();
@@ -111,6 +143,9 @@ async function save(event) {
 /** Closes the dialog and empties every field. */
 export function reset() {
   editing = null;
+  clearTimeout(domainTimer);
+  domainAsked += 1;
+  $("secret-domains-check").textContent = "";
   closeDialog("secret-dialog");
   for (const id of ["secret-name", "secret-value", "secret-domains", "secret-note"]) {
     $(id).value = "";

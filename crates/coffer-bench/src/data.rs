@@ -248,3 +248,71 @@ pub fn import_bombs(dir: &Path) -> Result<Vec<(String, String)>, String> {
     }
     Ok(out)
 }
+
+/// What the masking benchmark runs on.
+pub struct Masking {
+    pub vault: PathBuf,
+    pub key: String,
+    /// Variables that reference the secrets.
+    pub vars: Vec<(String, String)>,
+    /// The output `coffer run` masks.
+    pub file: PathBuf,
+}
+
+/// A vault of 100 secrets with values of 20 to 60 bytes, and a 256 MiB
+/// output file that holds each value a few times among text of the same
+/// alphabet (so the masker sees many near-misses): what `coffer run`
+/// masks in the masking benchmark.
+pub fn masking_setup(coffer: &Path, dir: &Path) -> Result<Masking, String> {
+    let (vault, key) = empty_vault(coffer, dir, "mask.db")?;
+    let mut vars = Vec::new();
+    let mut values = Vec::new();
+    for i in 0..100 {
+        let mut v = value(i + 500_000);
+        v.truncate(20 + i * 40 / 99);
+        while v.len() < 20 + i * 40 / 99 {
+            v.push('x');
+        }
+        let name = format!("mask-{i:03}");
+        let mut child = Command::new(coffer)
+            .args(["set", &name])
+            .env("COFFER_VAULT", &vault)
+            .env("COFFER_VAULT_KEY", &key)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        if let Some(mut stdin) = child.stdin.take() {
+            std::io::Write::write_all(&mut stdin, v.as_bytes()).map_err(|e| e.to_string())?;
+        }
+        if !child.wait().map_err(|e| e.to_string())?.success() {
+            return Err(format!("coffer set {name} failed"));
+        }
+        vars.push((format!("MASK_{i:03}"), format!("{{{{vault:{name}}}}}")));
+        values.push(v);
+    }
+    let file = dir.join("output-256m.txt");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&file).map_err(|e| e.to_string())?);
+    let mut written = 0usize;
+    let mut i = 0usize;
+    while written < 256 * 1024 * 1024 {
+        // A line of value-like text, and every 64th line a real value.
+        let mut line = value(i);
+        line.push_str(&value(i + 1));
+        if i % 64 == 0 {
+            line.push(' ');
+            line.push_str(&values[i / 64 % values.len()]);
+        }
+        line.push('\n');
+        std::io::Write::write_all(&mut out, line.as_bytes()).map_err(|e| e.to_string())?;
+        written += line.len();
+        i += 1;
+    }
+    std::io::Write::flush(&mut out).map_err(|e| e.to_string())?;
+    Ok(Masking {
+        vault,
+        key,
+        vars,
+        file,
+    })
+}

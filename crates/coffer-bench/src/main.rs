@@ -163,6 +163,53 @@ fn bench(opts: &Options) -> Result<(), String> {
         "keepassxc-cli add".into(),
     ));
 
+    // Before the 100k and import rows, while this process is small: a
+    // child's peak RSS from wait4 counts this process's pages until exec.
+    eprintln!("coffer run: start-up and masking…");
+    let plain_true = run(reps, |_| (Command::new("true"), Vec::new()))?;
+    let run_true = run(reps, |_| {
+        let mut c = Command::new(&coffer);
+        c.args(["run", "--", "true"]);
+        (c, Vec::new())
+    })?;
+    let run_one = run(reps, |_| {
+        let mut c = coffer_cmd(&v10k, &key10k);
+        c.env("API_KEY", format!("{{{{vault:{}}}}}", data::name(42)))
+            .args(["run", "--", "true"]);
+        (c, Vec::new())
+    })?;
+    rows.push((
+        "`run -- true` (no reference in the environment)".into(),
+        run_true.clone(),
+        None,
+        String::new(),
+    ));
+    rows.push((
+        "`run -- true` with one reference, 10k vault".into(),
+        run_one,
+        None,
+        String::new(),
+    ));
+    let masking = data::masking_setup(&coffer, dir.path())?;
+    let mask_file = masking.file.to_string_lossy().into_owned();
+    let masked = run(reps.min(5), |_| {
+        let mut c = coffer_cmd(&masking.vault, &masking.key);
+        c.envs(masking.vars.iter().map(|(k, v)| (k, v)))
+            .args(["run", "--", "cat", &mask_file]);
+        (c, Vec::new())
+    })?;
+    let unmasked = run(reps.min(5), |_| {
+        let mut c = Command::new("cat");
+        c.arg(&mask_file);
+        (c, Vec::new())
+    })?;
+    rows.push((
+        "`run -- cat` of 256 MiB, 100 values of 20–60 bytes masked".into(),
+        masked.clone(),
+        None,
+        String::new(),
+    ));
+
     eprintln!("unlock + list 100k…");
     let list = run(reps.min(7), |_| {
         let mut c = coffer_cmd(&v100k, &key100k);
@@ -347,6 +394,17 @@ fn bench(opts: &Options) -> Result<(), String> {
     ));
 
     println!("{}", measure::table(&rows, &version, &get));
+    println!(
+        "`run -- true` − `true` = {:.1} ms (aim: ≤ 5 ms; `true` alone {:.1} ms)",
+        (run_true.median() - plain_true.median()) * 1000.0,
+        plain_true.median() * 1000.0
+    );
+    println!(
+        "masking throughput: {:.0} MB/s (256 MiB through `coffer run` in {:.0} ms, `cat` alone {:.0} ms; aim: ≥ 500 MB/s)",
+        256.0 * 1024.0 * 1024.0 / 1e6 / masked.median(),
+        masked.median() * 1000.0,
+        unmasked.median() * 1000.0
+    );
     Ok(())
 }
 

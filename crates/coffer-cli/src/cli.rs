@@ -84,6 +84,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run a program with the {{vault:NAME}} references in its environment
+    /// resolved (variables of this environment, and of env files); every
+    /// resolved value in its output is masked.
+    Run(RunArgs),
+    /// Write a file with its {{vault:NAME}} references resolved (JSON-aware:
+    /// a value inside a JSON string is escaped).
+    Inject(InjectArgs),
     /// Check that every secret opens and none was rolled back, removed or
     /// added outside Coffer.
     Verify {
@@ -107,6 +114,53 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Also set the variables of this env file (dotenv syntax; may be given
+    /// more than once, a later file wins over an earlier one and over the
+    /// environment).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Vec<PathBuf>,
+    /// Show the program's output as it is, values included (also keeps it a terminal).
+    #[arg(long)]
+    pub no_masking: bool,
+    /// Refuse secrets that are meant only for some hosts (where a program
+    /// sends them cannot be checked).
+    #[arg(long)]
+    pub strict_domains: bool,
+    /// The program and its arguments, after `--` (arguments are passed as
+    /// they are: references are resolved in the environment only).
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InjectArgs {
+    /// The template: a file, or `-` for standard input.
+    #[arg(short = 'i', long = "in", value_name = "TEMPLATE")]
+    pub input: PathBuf,
+    /// Write here (mode 0600, atomically) instead of to standard output.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// How to read the template [default: json for a .json file, else text].
+    #[arg(long, value_enum)]
+    pub format: Option<TemplateFormat>,
+    /// Refuse secrets that are meant only for some hosts.
+    #[arg(long)]
+    pub strict_domains: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TemplateFormat {
+    /// Values go in as they are.
+    Text,
+    /// Every reference must be inside a JSON string; values are escaped for it.
+    Json,
 }
 
 #[derive(Debug, Args)]

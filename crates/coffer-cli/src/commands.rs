@@ -19,6 +19,8 @@ pub enum Failure {
     Core(Error),
     /// The command line was not acceptable (exit 2).
     Usage(String),
+    /// Exit with this code, all said already (a program's own exit status).
+    Exit(u8),
 }
 
 impl From<Error> for Failure {

@@ -8,6 +8,8 @@ mod cli;
 mod commands;
 mod errors;
 mod input;
+mod mask;
+mod refs;
 mod status;
 mod transfer;
 mod unlock;
@@ -40,6 +42,8 @@ fn main() -> ExitCode {
         Command::Export(args) => transfer::export(&ctx, args),
         Command::Import(args) => transfer::import(&ctx, args),
         Command::Policy { json } => status::policy(json),
+        Command::Run(args) => refs::run(&ctx, args),
+        Command::Inject(args) => refs::inject(&ctx, args),
         Command::Verify {
             accept_changes,
             yes,
@@ -53,6 +57,7 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::from(2)
         }
+        Err(Failure::Exit(code)) => ExitCode::from(code),
         Err(Failure::Core(e)) => {
             eprintln!("error: {}", errors::line(&e));
             ExitCode::from(errors::exit_code(e.code()))

@@ -5,5 +5,6 @@ mod commands;
 mod crash;
 mod keychain;
 mod policy;
+mod refs;
 mod transfer;
 mod util;

@@ -81,6 +81,12 @@ codes! {
     RecordDamaged => "record_damaged",
     /// [`Error::RecordsTampered`].
     RecordsTampered => "records_tampered",
+    /// [`Error::ReferencesUnresolved`].
+    ReferenceUnresolved => "reference_unresolved",
+    /// [`Error::InvalidUrl`].
+    InvalidUrl => "invalid_url",
+    /// [`Error::TemplateInvalid`].
+    TemplateInvalid => "template_invalid",
     /// [`Error::WeakPassword`].
     WeakPassword => "weak_password",
     /// [`Error::WrongPassword`].
@@ -256,6 +262,21 @@ pub enum Error {
     #[error("secret record {record} failed its integrity check: the vault file was modified or damaged; restore it from a backup")]
     RecordDamaged { record: String },
 
+    /// References that did not resolve: every one, with its reason. Nothing
+    /// was used.
+    #[error("{} cannot be resolved, so none was used: {}", plural_references(problems.len()), join_problems(problems))]
+    ReferencesUnresolved {
+        problems: Vec<crate::vault::Unresolved>,
+    },
+
+    /// A template to fill with values cannot be used as it is.
+    #[error("{file}: {problem}")]
+    TemplateInvalid { file: String, problem: String },
+
+    /// A URL Coffer was to check a secret against is not one it can use.
+    #[error("invalid URL {url:?}: {reason}")]
+    InvalidUrl { url: String, reason: String },
+
     /// The records do not match the record list sealed with them: one was
     /// rolled back to an older write, removed or added outside Coffer.
     #[error("the secrets in {} do not match the record list sealed with them: a secret was rolled back to an older version, removed or added outside Coffer; restore the vault file from a backup you trust", path.display())]
@@ -371,6 +392,9 @@ impl Error {
             Error::InvalidSetting { .. } => Code::InvalidSetting,
             Error::RecordDamaged { .. } => Code::RecordDamaged,
             Error::RecordsTampered { .. } => Code::RecordsTampered,
+            Error::ReferencesUnresolved { .. } => Code::ReferenceUnresolved,
+            Error::InvalidUrl { .. } => Code::InvalidUrl,
+            Error::TemplateInvalid { .. } => Code::TemplateInvalid,
             Error::WeakPassword { .. } => Code::WeakPassword,
             Error::WrongPassword { .. } => Code::WrongPassword,
             Error::PasswordRequired { .. } => Code::PasswordRequired,
@@ -427,6 +451,22 @@ impl From<Error> for ErrorBody {
 
 /// Result with the core [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn plural_references(n: usize) -> String {
+    if n == 1 {
+        "1 reference".into()
+    } else {
+        format!("{n} references")
+    }
+}
+
+fn join_problems(problems: &[crate::vault::Unresolved]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
 
 #[cfg(test)]
 mod tests {

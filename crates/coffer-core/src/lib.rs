@@ -36,14 +36,15 @@ mod paths;
 mod policy;
 mod private_file;
 mod process;
+pub mod reference;
 mod secret;
 mod store;
 mod vault;
 
 pub use error::{Code, Error, ErrorBody, Result};
 pub use formats::{
-    fuzz_import, read_import, FileReport, Format, ImportSet, ImportSource, Incoming, KdfParams,
-    EXPORT_VERSION, FORMAT_NAME, IMPORT_MAX_ENTRIES, IMPORT_MAX_FILE_BYTES,
+    fuzz_import, read_env_file, read_import, FileReport, Format, ImportSet, ImportSource, Incoming,
+    KdfParams, EXPORT_VERSION, FORMAT_NAME, IMPORT_MAX_ENTRIES, IMPORT_MAX_FILE_BYTES,
 };
 pub use generator::{generate_password, PasswordRecipe, GENERATED_MAX_CHARS, GENERATED_MIN_CHARS};
 pub use key::{VaultKey, KEY_GROUPS, VAULT_KEY_LEN_BYTES};
@@ -63,8 +64,9 @@ pub use secret::{
 pub use store::FORMAT_VERSION;
 pub use vault::{
     Conflict, Decision, ExportRequest, IfExists, ImportSummary, PendingVault, PreparedExport,
-    Preview, SetOutcome, Settings, SettingsInForce, Undo, UndoKind, Vault, AUTO_LOCK_MAX_MINUTES,
-    CLIPBOARD_CLEAR_MAX_SECONDS, DATA_KEY_MAX_ENCRYPTIONS,
+    Preview, ReferenceCheck, SetOutcome, Settings, SettingsInForce, Undo, UndoKind, Unresolved,
+    Usage, Values, Vault, Why, AUTO_LOCK_MAX_MINUTES, CLIPBOARD_CLEAR_MAX_SECONDS,
+    DATA_KEY_MAX_ENCRYPTIONS,
 };
 
 /// Re-exported so callers can build and read values without naming `secrecy`.

@@ -190,9 +190,9 @@ pub fn check_note(note: &str) -> Result<()> {
     Ok(())
 }
 
-/// Normalizes allowed-domain patterns: lowercase, no trailing dot, no duplicates,
-/// in the order given. A pattern is a host name, an IPv4 address, or `*.` followed
-/// by a host name (any subdomain of it).
+/// Normalizes allowed-domain patterns (see [`crate::reference::Pattern`]):
+/// one form each (lowercase, punycode, no trailing dot), no duplicates, in
+/// the order given.
 pub fn normalize_domains(patterns: &[String]) -> Result<Vec<String>> {
     if patterns.len() > DOMAINS_MAX {
         return Err(Error::InvalidDomain {
@@ -211,50 +211,12 @@ pub fn normalize_domains(patterns: &[String]) -> Result<Vec<String>> {
 }
 
 fn normalize_domain(raw: &str) -> Result<String> {
-    let invalid = |reason: &str| Error::InvalidDomain {
-        pattern: raw.to_owned(),
-        reason: reason.to_owned(),
-    };
-    let lower = raw.trim().to_ascii_lowercase();
-    let lower = lower.strip_suffix('.').unwrap_or(&lower);
-    if lower.contains("://") || lower.contains('/') {
-        return Err(invalid(
-            "give the host only, e.g. api.example.com, without scheme or path",
-        ));
-    }
-    if lower.contains(':') {
-        return Err(invalid("give the host without a port (any port matches)"));
-    }
-    let host = lower.strip_prefix("*.").unwrap_or(lower);
-    if host.is_empty() {
-        return Err(invalid("it is empty"));
-    }
-    if host.len() > 253 {
-        return Err(invalid("a host name is at most 253 characters"));
-    }
-    for label in host.split('.') {
-        if label.is_empty() || label.len() > 63 {
-            return Err(invalid(
-                "each dot-separated part must be 1 to 63 characters",
-            ));
-        }
-        if label.contains('*') {
-            return Err(invalid(
-                "`*` is allowed only as the whole first part, as in *.example.com",
-            ));
-        }
-        if !label
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            || label.starts_with('-')
-            || label.ends_with('-')
-        {
-            return Err(invalid(
-                "use letters, digits and inner hyphens only (write internationalized names in punycode)",
-            ));
-        }
-    }
-    Ok(lower.to_owned())
+    crate::reference::Pattern::parse(raw)
+        .map(|p| p.to_string())
+        .map_err(|reason| Error::InvalidDomain {
+            pattern: raw.to_owned(),
+            reason,
+        })
 }
 
 #[cfg(test)]
@@ -295,12 +257,13 @@ mod tests {
         for bad in [
             "",
             "*.",
-            "https://api.example.com",
+            "ftp://api.example.com",
             "api.example.com/v1",
-            "api.example.com:443",
+            "api.example.com:0",
+            "::1",
             "a.*.example.com",
             "*example.com",
-            "exa_mple.com",
+            "exa mple.com",
             "-x.com",
             "a..b",
         ] {

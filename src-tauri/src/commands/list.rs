@@ -40,6 +40,8 @@ macro_rules! coffer_commands {
             import::import_unlock,
             import::import_apply,
             import::import_cancel,
+            references::domains_check,
+            references::reference_check,
         }
     };
 }

@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod import;
+pub mod references;
 pub mod reply;
 pub mod secrets;
 pub mod settings;

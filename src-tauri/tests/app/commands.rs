@@ -568,3 +568,99 @@ fn every_lock_path_tells_the_page_and_forgets_a_pending_import() {
         );
     }
 }
+
+#[test]
+fn allowed_domains_are_read_as_the_core_stores_them() {
+    let app = app();
+    let view = app.ok(
+        "domains_check",
+        json!({"patterns": "API.Example.com., *.Example.org localhost:8443, bücher.example"}),
+    );
+    assert_eq!(
+        view,
+        json!({
+            "stored": ["api.example.com", "*.example.org", "localhost:8443", "xn--bcher-kva.example"],
+            "problems": []
+        })
+    );
+    let view = app.ok(
+        "domains_check",
+        json!({"patterns": "ok.example, ftp://x.example,a*.b"}),
+    );
+    assert_eq!(view["stored"], json!(["ok.example"]));
+    let problems = view["problems"].as_array().expect("problems");
+    assert_eq!(problems.len(), 2, "{view}");
+    assert_eq!(problems[0]["pattern"], "ftp://x.example");
+    assert!(
+        problems[1]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("whole first part")),
+        "{view}"
+    );
+}
+
+#[test]
+fn try_a_reference_says_what_would_resolve_and_never_sends_a_value() {
+    let app = app();
+    // Locked (no vault yet): refused in the page's words.
+    assert_eq!(
+        app.err(
+            "reference_check",
+            json!({"text": "{{vault:x}}", "url": null})
+        ),
+        "vault_not_found"
+    );
+    app.created();
+    app.add("stripe", "sk_live_try"); // allowed on api.example.com
+    app.ok(
+        "secret_create",
+        json!({"secret": {"name": "off", "value": "v-off", "enabled": false}}),
+    );
+    let text =
+        "Bearer {{vault:stripe}} {{ vault:off }} {{vault:nope}} {{vault:stripe}} {{baseUrl}}";
+    let there = app.ok(
+        "reference_check",
+        json!({"text": text, "url": "https://api.example.com/v1"}),
+    );
+    assert_eq!(
+        there,
+        json!([
+            {"name": "stripe", "resolves": true, "detail": null},
+            {"name": "off", "resolves": false, "detail": "it is disabled; enable it to use it"},
+            {"name": "nope", "resolves": false, "detail": "no secret has that name"}
+        ])
+    );
+    let elsewhere = app.ok(
+        "reference_check",
+        json!({"text": text, "url": "https://api.example.com@evil.test/"}),
+    );
+    assert_eq!(elsewhere[0]["resolves"], false);
+    assert_eq!(
+        elsewhere[0]["detail"],
+        "it is allowed only on api.example.com, not on evil.test"
+    );
+    let unchecked = app.ok("reference_check", json!({"text": text, "url": ""}));
+    assert_eq!(unchecked[0]["resolves"], true);
+    assert!(
+        unchecked[0]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("meant only for api.example.com")),
+        "{unchecked}"
+    );
+    for reply in [&there, &elsewhere, &unchecked] {
+        assert!(!reply.to_string().contains("sk_live_try"), "{reply}");
+        assert!(!reply.to_string().contains("v-off"), "{reply}");
+    }
+    assert_eq!(
+        app.err(
+            "reference_check",
+            json!({"text": text, "url": "ftp://files.example/"})
+        ),
+        "invalid_url"
+    );
+    app.ok("vault_lock", json!({}));
+    assert_eq!(
+        app.err("reference_check", json!({"text": text, "url": null})),
+        "locked"
+    );
+}

@@ -21,4 +21,4 @@ pub(crate) use coffer::{write_encrypted, write_plaintext, SecretOut};
 pub use coffer::{KdfParams, EXPORT_VERSION, FORMAT_NAME};
 pub use detect::IMPORT_MAX_FILE_BYTES;
 pub use incoming::{FileReport, Format, ImportSet, Incoming, IMPORT_MAX_ENTRIES};
-pub use source::{fuzz_import, read_import, ImportSource};
+pub use source::{fuzz_import, read_env_file, read_import, ImportSource};

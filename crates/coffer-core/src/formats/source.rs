@@ -116,6 +116,20 @@ fn read_folder(
     Ok(())
 }
 
+/// The variables of an env file (dotenv syntax, read as an import reads
+/// it), in order, for a program's environment. The names are variable
+/// names, kept as written.
+pub fn read_env_file(path: &Path) -> Result<Vec<(String, SecretString)>> {
+    let label = path.display().to_string();
+    let bytes = read_file(path, None).map_err(|e| e.into_error(&label))?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| Error::ImportInvalid {
+        file: label.clone(),
+        problem: "it is not UTF-8 text".into(),
+    })?;
+    let items = super::dotenv::read(text).map_err(|e| e.into_error(&label))?;
+    Ok(items.into_iter().map(|i| (i.name, i.value)).collect())
+}
+
 /// Reads a regular file, refusing FIFOs, devices, the vault itself and oversized files.
 fn read_file(path: &Path, vault: Option<&Path>) -> Result<Zeroizing<Vec<u8>>, FileError> {
     let meta =

@@ -10,13 +10,14 @@
 //! lifecycle (here), [`keys`], [`records`] (the row decoder and the write
 //! transaction), [`digest`] (the record list that catches a rolled-back,
 //! removed or added record), [`secrets`] (create, read, update, delete), [`settings`],
-//! [`export`], [`import`] and [`undo`].
+//! [`export`], [`import`], [`undo`] and [`resolve`] (references).
 
 mod digest;
 mod export;
 mod import;
 mod keys;
 mod records;
+mod resolve;
 mod secrets;
 mod settings;
 mod undo;
@@ -35,6 +36,7 @@ use crate::store::{self, SqlResult};
 pub use export::{ExportRequest, PreparedExport};
 pub use import::{Conflict, Decision, ImportSummary, Preview};
 pub use keys::DATA_KEY_MAX_ENCRYPTIONS;
+pub use resolve::{ReferenceCheck, Unresolved, Usage, Values, Why};
 pub use secrets::{IfExists, SetOutcome};
 pub use settings::{Settings, SettingsInForce, AUTO_LOCK_MAX_MINUTES, CLIPBOARD_CLEAR_MAX_SECONDS};
 pub use undo::{Undo, UndoKind};

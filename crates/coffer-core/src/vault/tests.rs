@@ -4,6 +4,7 @@
 
 mod changes;
 mod integrity;
+mod resolve;
 mod transfer;
 
 use std::path::{Path, PathBuf};
@@ -187,7 +188,7 @@ fn invalid_input_is_rejected_without_writing() {
         .update(
             Target::Name("a"),
             SecretPatch {
-                allowed_domains: Some(vec!["http://x".into()]),
+                allowed_domains: Some(vec!["ftp://x".into()]),
                 ..Default::default()
             },
         )
