@@ -22,32 +22,45 @@ pub struct Masker {
 }
 
 impl Masker {
-    /// A masker for `values`; `None` when there is nothing to mask.
-    pub fn new<'v>(values: impl IntoIterator<Item = &'v [u8]>) -> Option<Masker> {
+    /// A masker for `values`; `Ok(None)` when there is nothing to mask.
+    pub fn new<'v>(values: impl IntoIterator<Item = &'v [u8]>) -> Result<Option<Masker>, String> {
         let values: Vec<Zeroizing<Vec<u8>>> = values
             .into_iter()
             .filter(|v| !v.is_empty())
             .map(|v| Zeroizing::new(v.to_vec()))
             .collect();
         if values.is_empty() {
-            return None;
+            return Ok(None);
         }
-        let finder = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(values.iter().map(|v| v.as_slice()))
-            .or_else(|_| {
-                // Too many or too long values for a DFA: the slower automaton.
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(values.iter().map(|v| v.as_slice()))
-            })
-            .ok()?;
-        Some(Masker {
+        // Standard match semantics, so every match, overlapping ones too, is
+        // found and the union of overlapping values is masked as one.
+        let build = |kind| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(kind)
+                .build(values.iter().map(|v| v.as_slice()))
+        };
+        let finder = build(Some(AhoCorasickKind::DFA))
+            // Too many or too long values for a DFA: the slower automaton.
+            .or_else(|_| build(None))
+            .map_err(|e| format!("cannot prepare masking of the values: {e}"))?;
+        Ok(Some(Masker {
             finder,
             values,
             held: Zeroizing::new(Vec::new()),
-        })
+        }))
+    }
+
+    /// Every stretch of `buf` covered by a value, overlapping values merged.
+    fn spans(&self, buf: &[u8]) -> Vec<(usize, usize)> {
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for m in self.finder.find_overlapping_iter(buf) {
+            match spans.last_mut() {
+                Some(last) if m.start() <= last.1 => last.1 = last.1.max(m.end()),
+                _ => spans.push((m.start(), m.end())),
+            }
+        }
+        spans
     }
 
     /// Takes the next bytes of the stream; appends to `out` what can be shown now.
@@ -56,11 +69,7 @@ impl Masker {
         buf.extend_from_slice(&self.held);
         buf.extend_from_slice(chunk);
         let mut cut = buf.len() - self.partial_suffix(&buf);
-        let matches: Vec<(usize, usize)> = self
-            .finder
-            .find_iter(buf.as_slice())
-            .map(|m| (m.start(), m.end()))
-            .collect();
+        let matches = self.spans(&buf);
         if let Some(&(start, _)) = matches.iter().find(|&&(s, e)| s < cut && e > cut) {
             cut = start;
         }
@@ -76,13 +85,12 @@ impl Masker {
 
     /// The stream ended: appends the rest.
     pub fn finish(&mut self, out: &mut Vec<u8>) {
-        let held = std::mem::take(&mut *self.held);
-        let held = Zeroizing::new(held);
+        let held = Zeroizing::new(std::mem::take(&mut *self.held));
         let mut at = 0;
-        for m in self.finder.find_iter(held.as_slice()) {
-            out.extend_from_slice(&held[at..m.start()]);
+        for (start, end) in self.spans(&held) {
+            out.extend_from_slice(&held[at..start]);
             out.extend_from_slice(MASK);
-            at = m.end();
+            at = end;
         }
         out.extend_from_slice(&held[at..]);
     }
@@ -110,7 +118,9 @@ mod tests {
     use super::*;
 
     fn masked(values: &[&str], chunks: &[&[u8]]) -> Vec<u8> {
-        let mut m = Masker::new(values.iter().map(|v| v.as_bytes())).expect("values");
+        let mut m = Masker::new(values.iter().map(|v| v.as_bytes()))
+            .expect("built")
+            .expect("values");
         let mut out = Vec::new();
         for c in chunks {
             m.feed(c, &mut out);
@@ -147,6 +157,15 @@ mod tests {
             text(masked(&["bcd", "cdxy"], &[b"abcd", b"e"])),
             "a<concealed by coffer>e"
         );
+        // Overlapping values are masked as one stretch: no part of either shows.
+        for split in 0..=6 {
+            let (a, b) = b"abcdxy".split_at(split);
+            assert_eq!(
+                text(masked(&["bcd", "cdxy"], &[a, b])),
+                "a<concealed by coffer>",
+                "split at {split}"
+            );
+        }
         let multi = "-----BEGIN KEY-----\nAAAA\nBBBB\n-----END KEY-----";
         let out = text(masked(
             &[multi],
@@ -157,7 +176,9 @@ mod tests {
 
     #[test]
     fn output_that_cannot_start_a_value_is_passed_on_at_once() {
-        let mut m = Masker::new([b"secret-value".as_slice()]).expect("values");
+        let mut m = Masker::new([b"secret-value".as_slice()])
+            .expect("built")
+            .expect("values");
         let mut out = Vec::new();
         m.feed(b"Password: ", &mut out);
         assert_eq!(out, b"Password: ");
@@ -175,7 +196,9 @@ mod tests {
         let mut stream: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
         stream.extend_from_slice(&value);
         stream.extend((0..=255u8).rev().cycle().take(10_000));
-        let mut m = Masker::new([value.as_slice()]).expect("values");
+        let mut m = Masker::new([value.as_slice()])
+            .expect("built")
+            .expect("values");
         let mut out = Vec::new();
         for c in stream.chunks(4093) {
             m.feed(c, &mut out);
@@ -189,6 +212,6 @@ mod tests {
 
     #[test]
     fn nothing_to_mask_is_no_masker() {
-        assert!(Masker::new([b"".as_slice()]).is_none());
+        assert!(Masker::new([b"".as_slice()]).expect("built").is_none());
     }
 }

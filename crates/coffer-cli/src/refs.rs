@@ -105,34 +105,45 @@ pub fn run(ctx: &Context, args: RunArgs) -> Outcome {
     let refs: Vec<&[Reference]> = found.iter().map(|(_, _, r)| r.as_slice()).collect();
     let values = resolve_all(ctx, &refs, args.strict_domains, "coffer run")?;
     let mut command = Command::new(program);
-    command.args(program_args).stdin(Stdio::inherit());
+    // The program gets its references, never what opens the vault.
+    command
+        .args(program_args)
+        .stdin(Stdio::inherit())
+        .env_remove(crate::unlock::KEY_ENV)
+        .env_remove(crate::transfer::EXPORT_PASSWORD_ENV);
     for (name, value, refs) in &found {
         let text = fill(value.expose_secret(), refs, values.as_ref(), Escape::None);
         command.env(name, OsString::from(text.as_str()));
     }
-    let masker = || {
-        values
-            .as_ref()
-            .and_then(|v| Masker::new(v.all().map(|s| s.expose_secret().as_bytes())))
+    let masker = || -> Result<Option<Masker>, Failure> {
+        match &values {
+            Some(v) if !args.no_masking => {
+                Masker::new(v.all().map(|s| s.expose_secret().as_bytes())).map_err(|problem| {
+                    Failure::Usage(format!("{problem}; --no-masking runs without it"))
+                })
+            }
+            _ => Ok(None),
+        }
     };
-    let masking = !args.no_masking && masker().is_some();
+    let masking = masker()?.is_some();
     if masking {
         command.stdout(Stdio::piped()).stderr(Stdio::piped());
     }
     let mut child = command.spawn().map_err(|e| cannot_start(program, &e))?;
     #[cfg(unix)]
     let forwarding = forward_signals(child.id())?;
-    let mut copies = Vec::new();
+    let (done, copied) = std::sync::mpsc::channel();
+    let mut copies = 0;
     if masking {
-        if let (Some(out), Some(m)) = (child.stdout.take(), masker()) {
-            copies.push(std::thread::spawn(move || {
-                copy_masked(out, std::io::stdout(), m)
-            }));
+        if let (Some(out), Some(m)) = (child.stdout.take(), masker()?) {
+            let done = done.clone();
+            std::thread::spawn(move || copy_masked(out, std::io::stdout(), m, done));
+            copies += 1;
         }
-        if let (Some(err), Some(m)) = (child.stderr.take(), masker()) {
-            copies.push(std::thread::spawn(move || {
-                copy_masked(err, std::io::stderr(), m)
-            }));
+        if let (Some(err), Some(m)) = (child.stderr.take(), masker()?) {
+            let done = done.clone();
+            std::thread::spawn(move || copy_masked(err, std::io::stderr(), m, done));
+            copies += 1;
         }
     }
     drop(values);
@@ -141,11 +152,20 @@ pub fn run(ctx: &Context, args: RunArgs) -> Outcome {
         path: program.into(),
         source: e,
     })?;
-    for copy in copies {
-        let _ = copy.join();
-    }
+    // The program is gone: signals are Coffer's own again, and its pid may
+    // be anyone's now.
     #[cfg(unix)]
     forwarding.close();
+    // Its output ends when its pipes close, unless something it left running
+    // holds them open: give that a moment, then stop waiting (what is still
+    // held back could be the start of a value and is not shown).
+    let deadline = std::time::Instant::now() + COPY_GRACE;
+    for _ in 0..copies {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if copied.recv_timeout(left).is_err() {
+            break;
+        }
+    }
     Err(Failure::Exit(exit_code(status)))
 }
 
@@ -175,7 +195,15 @@ fn exit_code(status: ExitStatus) -> u8 {
     status.code().map_or(1, |code| code as u8)
 }
 
-fn copy_masked(mut from: impl Read, mut to: impl Write, mut masker: Masker) {
+/// How long `coffer run` waits for the last output after the program exits.
+const COPY_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+fn copy_masked(
+    mut from: impl Read,
+    mut to: impl Write,
+    mut masker: Masker,
+    done: std::sync::mpsc::Sender<()>,
+) {
     let mut chunk = Zeroizing::new(vec![0u8; 64 * 1024]);
     let mut out = Zeroizing::new(Vec::with_capacity(64 * 1024));
     loop {
@@ -195,6 +223,7 @@ fn copy_masked(mut from: impl Read, mut to: impl Write, mut masker: Masker) {
     out.clear();
     masker.finish(&mut out);
     let _ = to.write_all(&out).and_then(|()| to.flush());
+    let _ = done.send(());
 }
 
 /// SIGINT, SIGTERM and SIGHUP sent to Coffer by another process go on to the

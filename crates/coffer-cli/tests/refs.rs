@@ -363,3 +363,41 @@ fn inject_refuses_a_reference_outside_a_json_string_and_writes_nothing_on_failur
     );
     assert_error(&out, 1, "not valid JSON");
 }
+
+#[test]
+fn the_program_never_gets_what_opens_the_vault() {
+    let env = with_secrets();
+    let out = env
+        .cmd()
+        .env("COFFER_EXPORT_PASSWORD", "an export password here")
+        .env("T", "{{vault:token}}")
+        .args([
+            "run",
+            "--",
+            "sh",
+            "-c",
+            "printenv COFFER_VAULT_KEY COFFER_EXPORT_PASSWORD; echo \"[$T]\"",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(stdout(&out), format!("[{MASK}]\n"), "{}", stderr(&out));
+}
+
+#[test]
+fn something_the_program_left_running_does_not_keep_coffer_waiting() {
+    let env = with_secrets();
+    let started = Instant::now();
+    // The background sleep keeps the output pipes open after sh exits.
+    let out = run_sh(
+        &env,
+        &[],
+        &[("T", "{{vault:token}}")],
+        "sleep 30 & echo \"done $T\"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), format!("done {MASK}\n"));
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "coffer waited for the background program"
+    );
+}

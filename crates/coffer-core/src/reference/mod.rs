@@ -31,7 +31,8 @@ pub fn find(text: &str) -> Vec<Reference> {
         let inner = &text[open + 2..];
         let lead = inner.len() - inner.trim_start_matches([' ', '\t']).len();
         let Some(after) = inner[lead..].strip_prefix("vault:") else {
-            at = open + 2;
+            // `{{{vault:x}}`: the reference may open one brace later.
+            at = open + 1;
             continue;
         };
         let name_start = open + 2 + lead + "vault:".len();

@@ -15,6 +15,7 @@ fn references_are_found_with_or_without_spaces_and_others_left_alone() {
         Vec::<String>::new()
     );
     assert_eq!(names("{{vault:a {{vault:b}}"), ["b"]);
+    assert_eq!(names("{{{vault:x}}}"), ["x"]);
     assert_eq!(names("{{vault:}}"), [""]);
     assert_eq!(names("ключ={{vault:ключ 🔑}};"), ["ключ 🔑"]);
     let text = "x{{vault:a}}y";

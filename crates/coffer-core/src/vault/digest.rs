@@ -3,11 +3,13 @@
 //! outside Coffer is an error instead of being silently read.
 //!
 //! A record's blobs are bound to its id and write order (`seq`) by their AAD,
-//! so the pair (blind index of the name, `seq`) of a row pins all of its
-//! content. Rows fall into 256 buckets by the first byte of their blind index
-//! (every record of one name is in one bucket); a bucket's MAC covers its
-//! rows' pairs in index order, and the root MAC covers the vault id and every
-//! bucket MAC. Both live in `meta` under `record_list`.
+//! and each encryption draws a fresh nonce, so a row's blind index, `seq`
+//! and the nonces of its two blobs pin all of its content — also against an
+//! older row of the same record at the same write order (an enable/disable
+//! keeps its place). Rows fall into 256 buckets by the first byte of their
+//! blind index (every record of one name is in one bucket); a bucket's MAC
+//! covers its rows' entries in (index, seq) order, and the root MAC covers
+//! the vault id and every bucket MAC. Both live in `meta` under `record_list`.
 //!
 //! A read checks the root and the buckets it reads from; a write checks the
 //! root, checks each bucket before it first changes it, and seals the buckets
@@ -115,37 +117,19 @@ impl RecordList {
         }
     }
 
-    /// Fails unless every row is one the list says: one pass over the index.
+    /// Fails unless every row is one the list says: one pass over the table.
     pub(super) fn check_all(&self, conn: &Connection, k: ListKey<'_>) -> Result<()> {
-        let mut stmt = conn
-            .prepare_cached("SELECT name_index, seq FROM secrets ORDER BY name_index, seq")
-            .at(k.path)?;
-        let mut rows = stmt.query([]).at(k.path)?;
-        let mut bucket = 0;
-        let mut mac = start_bucket(k, bucket);
-        while let Some(row) = rows.next().at(k.path)? {
-            let index = row.get_ref(0).at(k.path)?;
-            let index = index.as_blob().map_err(|_| tampered(k.path))?;
-            let seq: i64 = row.get(1).at(k.path)?;
-            if index.len() != 32 {
-                return Err(tampered(k.path));
+        let entries = entries(conn, k, None)?;
+        let mut at = 0;
+        for bucket in 0..BUCKETS {
+            let mut mac = start_bucket(k, bucket);
+            while at < entries.len() && bucket_of(&entries[at].index) == bucket {
+                entries[at].feed(&mut mac);
+                at += 1;
             }
-            let of = bucket_of(index);
-            while bucket < of {
-                self.expect(bucket, mac, k)?;
-                bucket += 1;
-                mac = start_bucket(k, bucket);
-            }
-            feed(&mut mac, index, seq);
-        }
-        loop {
             self.expect(bucket, mac, k)?;
-            bucket += 1;
-            if bucket == BUCKETS {
-                return Ok(());
-            }
-            mac = start_bucket(k, bucket);
         }
+        Ok(())
     }
 
     fn expect(&self, bucket: usize, mac: Hmac<Sha256>, k: ListKey<'_>) -> Result<()> {
@@ -176,41 +160,81 @@ fn start_bucket(k: ListKey<'_>, bucket: usize) -> Hmac<Sha256> {
     mac
 }
 
-fn feed(mac: &mut Hmac<Sha256>, index: &[u8], seq: i64) {
-    mac.update(index);
-    mac.update(&seq.to_be_bytes());
+/// What the list says of one row: its blind index, its write order, and the
+/// nonces its two blobs were sealed with — every write draws fresh ones, so
+/// an older row put back in place, even at the same write order, differs.
+struct Entry {
+    index: [u8; 32],
+    seq: i64,
+    nonces: Vec<u8>,
 }
 
-/// The MAC of `bucket` from its rows as they are now (a range of the index).
-fn compute_bucket(conn: &Connection, k: ListKey<'_>, bucket: usize) -> Result<[u8; MAC_LEN]> {
-    let low = [bucket as u8];
+impl Entry {
+    fn feed(&self, mac: &mut Hmac<Sha256>) {
+        mac.update(&self.index);
+        mac.update(&self.seq.to_be_bytes());
+        mac.update(&(self.nonces.len() as u32).to_be_bytes());
+        mac.update(&self.nonces);
+    }
+}
+
+/// The entries of the rows of `bucket` (all rows for `None`), in list order.
+fn entries(conn: &Connection, k: ListKey<'_>, bucket: Option<usize>) -> Result<Vec<Entry>> {
+    const COLUMNS: &str =
+        "SELECT name_index, seq, substr(meta, 1, 12), substr(value, 1, 12) FROM secrets";
     let mut stmt;
-    let mut rows = if bucket + 1 < BUCKETS {
-        stmt = conn
-            .prepare_cached(
-                "SELECT name_index, seq FROM secrets
-                 WHERE name_index >= ?1 AND name_index < ?2 ORDER BY name_index, seq",
-            )
-            .at(k.path)?;
-        stmt.query(params![&low[..], &[bucket as u8 + 1][..]])
-            .at(k.path)?
-    } else {
-        stmt = conn
-            .prepare_cached(
-                "SELECT name_index, seq FROM secrets WHERE name_index >= ?1
-                 ORDER BY name_index, seq",
-            )
-            .at(k.path)?;
-        stmt.query(params![&low[..]]).at(k.path)?
+    let mut rows = match bucket {
+        None => {
+            stmt = conn.prepare_cached(COLUMNS).at(k.path)?;
+            stmt.query([]).at(k.path)?
+        }
+        Some(b) if b + 1 < BUCKETS => {
+            stmt = conn
+                .prepare_cached(&format!(
+                    "{COLUMNS} WHERE name_index >= ?1 AND name_index < ?2"
+                ))
+                .at(k.path)?;
+            stmt.query(params![&[b as u8][..], &[b as u8 + 1][..]])
+                .at(k.path)?
+        }
+        Some(b) => {
+            stmt = conn
+                .prepare_cached(&format!("{COLUMNS} WHERE name_index >= ?1"))
+                .at(k.path)?;
+            stmt.query(params![&[b as u8][..]]).at(k.path)?
+        }
     };
-    let mut mac = start_bucket(k, bucket);
+    let mut out = Vec::new();
     while let Some(row) = rows.next().at(k.path)? {
         let index = row.get_ref(0).at(k.path)?;
-        let index = index.as_blob().map_err(|_| tampered(k.path))?;
-        if index.len() != 32 {
-            return Err(tampered(k.path));
+        let index: [u8; 32] = index
+            .as_blob()
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| tampered(k.path))?;
+        // Each nonce with its length, so the two cannot run into each other.
+        let mut nonces = Vec::with_capacity(26);
+        for column in [2, 3] {
+            let nonce = row.get_ref(column).at(k.path)?;
+            let nonce = nonce.as_blob().map_err(|_| tampered(k.path))?;
+            nonces.push(nonce.len() as u8);
+            nonces.extend_from_slice(nonce);
         }
-        feed(&mut mac, index, row.get(1).at(k.path)?);
+        out.push(Entry {
+            index,
+            seq: row.get(1).at(k.path)?,
+            nonces,
+        });
+    }
+    out.sort_unstable_by_key(|e| (e.index, e.seq));
+    Ok(out)
+}
+
+/// The MAC of `bucket` from its rows as they are now.
+fn compute_bucket(conn: &Connection, k: ListKey<'_>, bucket: usize) -> Result<[u8; MAC_LEN]> {
+    let mut mac = start_bucket(k, bucket);
+    for entry in entries(conn, k, Some(bucket))? {
+        entry.feed(&mut mac);
     }
     Ok(mac.finalize().into_bytes().into())
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use rusqlite::{params, Connection, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::digest::{self, ListKey, RecordList};
 use super::records::Check;
@@ -32,7 +32,9 @@ pub(super) struct Keys {
 }
 
 impl Vault {
-    /// Checks `key` against the vault and loads the keys. The vault file is not written.
+    /// Checks `key` against the vault and loads the keys. The vault file is
+    /// not written, except once for a vault of format 1: its records are
+    /// migrated to the current format (one transaction).
     pub fn unlock(&mut self, key: &VaultKey) -> Result<()> {
         let kek = SymmetricKey::derive_kek(key, &self.id).cipher();
         let epoch: Vec<u8> = read_meta(&self.conn, &self.path, "key_epoch")?;
@@ -71,6 +73,24 @@ impl Vault {
                 // record list stands.
                 return Ok(());
             }
+            let listed: Option<Vec<u8>> =
+                w.tx.query_row(
+                    "SELECT value FROM meta WHERE key = 'record_list'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()
+                .at(w.path)?;
+            if listed.is_some() {
+                // Format 1 never had a record list: the version number was
+                // put back by hand. Migrating would vouch for whatever rows
+                // are there; set the number right and vouch for nothing (the
+                // reads check the rows against the list as always).
+                return w
+                    .tx
+                    .pragma_update(None, "user_version", store::FORMAT_VERSION)
+                    .at(w.path);
+            }
             for row in w.all_sealed()? {
                 w.migrate_v1(&row)?;
             }
@@ -104,6 +124,9 @@ impl Vault {
         tx.execute_batch("DELETE FROM secrets; DELETE FROM data_keys;")
             .at(&self.path)?;
         install(&tx, &self.path, &self.id, key)?;
+        // Empty now, so in the current format whatever it was.
+        tx.pragma_update(None, "user_version", store::FORMAT_VERSION)
+            .at(&self.path)?;
         tx.commit().at(&self.path)?;
         self.lock();
         // The reset is done whatever happens now: the key is the only way in.
@@ -205,6 +228,10 @@ impl<'v> Parts<'v> {
     /// list: read all records inside it.
     pub(super) fn checked_snapshot(&self) -> Result<rusqlite::Transaction<'v>> {
         let tx = self.conn.unchecked_transaction().at(self.path)?;
+        if read_meta::<Vec<u8>>(&tx, self.path, "key_epoch")? != self.keys.epoch {
+            // Reset or changed by another process: unlock again.
+            return Err(Error::Locked);
+        }
         let list_key = ListKey {
             key: &self.keys.digest,
             vault_id: self.id,

@@ -208,6 +208,13 @@ impl Vault {
         let keys = self.unlocked.as_mut().ok_or(Error::Locked)?;
         // One read snapshot: the record list and the rows it vouches for.
         let tx = self.conn.unchecked_transaction().at(&self.path)?;
+        if read_meta::<Vec<u8>>(&tx, &self.path, "key_epoch")? != keys.epoch {
+            // Another process reset or changed the vault key: its record
+            // list is sealed under keys we do not have.
+            drop(tx);
+            self.unlocked = None;
+            return Err(Error::Locked);
+        }
         let list_key = ListKey {
             key: &keys.digest,
             vault_id: &self.id,
@@ -240,7 +247,8 @@ impl Vault {
         match (&found, target) {
             (Some(row), _) => list.check_bucket(&tx, list_key, bucket_of(&row.name_index))?,
             (None, Target::Name(_)) => list.check_bucket(&tx, list_key, bucket_of(&key))?,
-            (None, Target::Id(_)) => {}
+            // Not found by id: a removal outside Coffer shows in the list.
+            (None, Target::Id(_)) => list.check_all(&tx, list_key)?,
         }
         let row = found.ok_or_else(|| Error::SecretNotFound {
             name: match (&expected_name, target) {
@@ -641,10 +649,11 @@ impl Writer<'_> {
     /// whose metadata does not open is left alone; one whose value does not
     /// open keeps that blob (it still fails to open) under new metadata.
     pub(super) fn migrate_v1(&mut self, row: &Sealed) -> Result<()> {
-        let cipher = self
-            .data
-            .get(&row.generation)
-            .ok_or_else(|| missing_generation(self.path, row.generation))?;
+        // A row under a missing data key, or whose metadata does not open,
+        // stays as it is (damaged, as it was).
+        let Some(cipher) = self.data.get(&row.generation) else {
+            return Ok(());
+        };
         let Ok(meta) = row.open_meta_as(cipher, self.vault_id, Layout::V1) else {
             return Ok(());
         };

@@ -156,7 +156,8 @@ fn blobs_of_two_writes_of_one_record_do_not_mix() {
     drop(conn);
     let mut vault = reopen(&path, &key);
     let err = vault.get("token").expect_err("mixed");
-    assert!(matches!(err, Error::RecordDamaged { .. }), "{err}");
+    // The old blob's nonce is not the one the list has for this row.
+    assert!(matches!(err, Error::RecordsTampered { .. }), "{err}");
     // And the other way round.
     drop(vault);
     let conn = Connection::open(&path).expect("open");
@@ -167,6 +168,11 @@ fn blobs_of_two_writes_of_one_record_do_not_mix() {
     .expect("mix");
     drop(conn);
     let mut vault = reopen(&path, &key);
+    let err = vault.get("token").expect_err("mixed");
+    assert!(matches!(err, Error::RecordsTampered { .. }), "{err}");
+    // Even with the list sealed anew over the mixed row (accepting changes),
+    // the blobs of two writes do not open together.
+    vault.accept_records().expect("accept");
     let err = vault.get("token").expect_err("mixed");
     assert!(matches!(err, Error::RecordDamaged { .. }), "{err}");
 }
@@ -427,6 +433,10 @@ fn a_rollback_after_the_migration_is_caught_and_the_migration_is_all_or_nothing(
     put_row(&path, github);
     let mut vault = reopen(&path, &key);
     let err = vault.get("GITHUB_TOKEN").expect_err("v1 blobs");
+    assert!(matches!(err, Error::RecordsTampered { .. }), "{err}");
+    // Accepted as it is, its blobs still do not open: they are not bound to their write.
+    vault.accept_records().expect("accept");
+    let err = vault.get("GITHUB_TOKEN").expect_err("v1 blobs");
     assert!(matches!(err, Error::RecordDamaged { .. }), "{err}");
     drop(vault);
     // The version-1 row of the deleted TO_DELETE (seq 5 was never reused)
@@ -457,4 +467,78 @@ fn a_damaged_record_of_a_version_1_vault_stays_damaged_and_holds_nothing_back() 
     assert!(matches!(err, Error::RecordDamaged { .. }), "{err}");
     assert_eq!(value_of(&mut vault, "GITHUB_TOKEN"), "ghp_new_fixture");
     assert_eq!(vault.list().expect("list").len(), 5);
+}
+
+#[test]
+fn an_enable_or_disable_rolled_back_in_place_is_refused() {
+    let (_dir, path, mut vault, key) = temp_vault();
+    set(&mut vault, "token", "v");
+    drop(vault);
+    let enabled = rows(&path).remove(0);
+    let mut vault = reopen(&path, &key);
+    vault
+        .update(
+            Target::Name("token"),
+            SecretPatch {
+                enabled: Some(false),
+                ..SecretPatch::default()
+            },
+        )
+        .expect("disable");
+    drop(vault);
+    let disabled = rows(&path).remove(0);
+    // Disabling keeps the write order: the same record, the same place.
+    assert_eq!((disabled.seq, &disabled.id), (enabled.seq, &enabled.id));
+    put_row(&path, &enabled);
+    let mut vault = reopen(&path, &key);
+    assert!(
+        is_tampered(vault.get("token")),
+        "the disabled secret came back enabled"
+    );
+}
+
+#[test]
+fn a_format_number_put_back_to_1_does_not_have_the_migration_vouch_for_a_rollback() {
+    let (_dir, path, mut vault, key) = temp_vault();
+    set(&mut vault, "token", "old");
+    drop(vault);
+    let old = rows(&path).remove(0);
+    let mut vault = reopen(&path, &key);
+    set(&mut vault, "token", "new");
+    drop(vault);
+    tamper(&path, "DELETE FROM secrets");
+    put_row(&path, &old);
+    tamper(&path, "PRAGMA user_version = 1");
+    let mut vault = reopen(&path, &key);
+    assert_eq!(format_version(&path), crate::store::FORMAT_VERSION);
+    assert!(
+        is_tampered(vault.get("token")),
+        "the migration vouched for the rollback"
+    );
+}
+
+#[test]
+fn a_record_removed_is_found_when_looked_up_by_id_too() {
+    let (_dir, path, mut vault, key) = temp_vault();
+    set(&mut vault, "a", "1");
+    set(&mut vault, "b", "2");
+    let b = vault.info(Target::Name("b")).expect("b").id;
+    drop(vault);
+    tamper(&path, "DELETE FROM secrets WHERE seq = 2");
+    let mut vault = reopen(&path, &key);
+    assert!(is_tampered(vault.reveal(Target::Id(b))));
+}
+
+#[test]
+fn a_reset_by_another_process_reads_as_locked_not_as_tampering() {
+    let (_dir, path, mut vault, key) = temp_vault();
+    set(&mut vault, "a", "1");
+    let mut lister = reopen(&path, &key);
+    let mut other = reopen(&path, &key);
+    other
+        .reset_with(&VaultKey::generate())
+        .expect("reset elsewhere");
+    assert!(matches!(vault.get("a"), Err(Error::Locked)));
+    assert!(!vault.is_unlocked(), "the old keys stayed");
+    assert!(matches!(lister.list(), Err(Error::Locked)));
 }
