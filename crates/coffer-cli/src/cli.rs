@@ -91,6 +91,10 @@ pub enum Command {
     /// Write a file with its {{vault:NAME}} references resolved (JSON-aware:
     /// a value inside a JSON string is escaped).
     Inject(InjectArgs),
+    /// Send one HTTP request with its {{vault:NAME}} references resolved, only
+    /// if the URL's host is allowed for every secret referenced. Exit 0 for
+    /// 2xx/3xx, 22 for 400 and above.
+    Http(HttpArgs),
     /// Check that every secret opens and none was rolled back, removed or
     /// added outside Coffer.
     Verify {
@@ -134,6 +138,32 @@ pub struct RunArgs {
     /// they are: references are resolved in the environment only).
     #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct HttpArgs {
+    /// [METHOD] URL (GET, or POST with a body).
+    #[arg(required = true, num_args = 1..=2, value_name = "URL")]
+    pub target: Vec<String>,
+    /// A request header, 'Name: value' (may be given more than once).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub header: Vec<String>,
+    /// The request body: TEXT, @FILE, or @- for standard input.
+    #[arg(long, value_name = "TEXT|@FILE|@-")]
+    pub data: Option<String>,
+    /// A JSON body (references inside its strings are escaped for JSON);
+    /// sets Content-Type: application/json.
+    #[arg(long, value_name = "TEXT|@FILE|@-")]
+    pub json: Option<String>,
+    /// Print the status line and the response headers first.
+    #[arg(short = 'i', long)]
+    pub include: bool,
+    /// Also trust this CA (a PEM file); the system's roots are always trusted.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+    /// Give up after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    pub timeout: f64,
 }
 
 #[derive(Debug, Args)]

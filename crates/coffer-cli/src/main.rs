@@ -7,6 +7,7 @@
 mod cli;
 mod commands;
 mod errors;
+mod http;
 mod input;
 mod mask;
 mod refs;
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         Command::Policy { json } => status::policy(json),
         Command::Run(args) => refs::run(&ctx, args),
         Command::Inject(args) => refs::inject(&ctx, args),
+        Command::Http(args) => http::http(&ctx, args),
         Command::Verify {
             accept_changes,
             yes,

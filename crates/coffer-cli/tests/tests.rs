@@ -3,6 +3,8 @@
 mod bad_input;
 mod commands;
 mod crash;
+mod http;
+mod https;
 mod keychain;
 mod policy;
 mod refs;

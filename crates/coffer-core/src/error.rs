@@ -87,6 +87,8 @@ codes! {
     InvalidUrl => "invalid_url",
     /// [`Error::TemplateInvalid`].
     TemplateInvalid => "template_invalid",
+    /// [`Error::HttpFailed`].
+    HttpFailed => "http_failed",
     /// [`Error::WeakPassword`].
     WeakPassword => "weak_password",
     /// [`Error::WrongPassword`].
@@ -269,6 +271,10 @@ pub enum Error {
         problems: Vec<crate::vault::Unresolved>,
     },
 
+    /// A request could not be completed (never carries a value).
+    #[error("the request to {host} did not complete: {problem}")]
+    HttpFailed { host: String, problem: String },
+
     /// A template to fill with values cannot be used as it is.
     #[error("{file}: {problem}")]
     TemplateInvalid { file: String, problem: String },
@@ -395,6 +401,7 @@ impl Error {
             Error::ReferencesUnresolved { .. } => Code::ReferenceUnresolved,
             Error::InvalidUrl { .. } => Code::InvalidUrl,
             Error::TemplateInvalid { .. } => Code::TemplateInvalid,
+            Error::HttpFailed { .. } => Code::HttpFailed,
             Error::WeakPassword { .. } => Code::WeakPassword,
             Error::WrongPassword { .. } => Code::WrongPassword,
             Error::PasswordRequired { .. } => Code::PasswordRequired,

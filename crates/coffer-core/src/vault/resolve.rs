@@ -29,6 +29,7 @@ pub enum Usage<'a> {
 /// The values of the resolved names.
 pub struct Values {
     values: HashMap<String, SecretString>,
+    allowed: HashMap<String, Vec<String>>,
     unchecked: Vec<(String, Vec<String>)>,
 }
 
@@ -45,6 +46,12 @@ impl Values {
     /// The value of `name`, as the reference wrote it.
     pub fn get(&self, name: &str) -> Option<&SecretString> {
         self.values.get(name)
+    }
+
+    /// The allowed domains of `name`'s secret (empty: any host), to check
+    /// where else the values may go (a redirect).
+    pub fn allowed(&self, name: &str) -> &[String] {
+        self.allowed.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// Every value (to mask them in output).
@@ -136,6 +143,7 @@ impl Vault {
         usage: Usage<'_>,
     ) -> Result<Values> {
         let mut values = HashMap::new();
+        let mut allowed_of = HashMap::new();
         let mut unchecked = Vec::new();
         let mut problems = Vec::new();
         for name in names {
@@ -185,14 +193,19 @@ impl Vault {
                     continue;
                 }
                 Usage::Anywhere if !allowed.is_empty() => {
-                    unchecked.push((name.to_owned(), allowed));
+                    unchecked.push((name.to_owned(), allowed.clone()));
                 }
                 Usage::Strict | Usage::Anywhere => {}
             }
             values.insert(name.to_owned(), value);
+            allowed_of.insert(name.to_owned(), allowed);
         }
         if problems.is_empty() {
-            Ok(Values { values, unchecked })
+            Ok(Values {
+                values,
+                allowed: allowed_of,
+                unchecked,
+            })
         } else {
             Err(Error::ReferencesUnresolved { problems })
         }
