@@ -101,6 +101,12 @@ function showPreview(view) {
   $("import-counts").textContent =
     `${p.new} new, ${p.unchanged} unchanged, ${p.conflicts.length} conflicting` +
     (p.flagged_secret ? ` (${p.flagged_secret} marked secret by their source)` : "");
+  const repeated = p.repeated ?? [];
+  $("import-repeated").hidden = repeated.length === 0;
+  $("import-repeated").textContent = repeated.length
+    ? `Repeated in this import: ${repeated.map((r) => `${r.name} (${r.times} times)`).join(", ")}. ` +
+      "All are imported; the last of each is in effect, the others shadowed."
+    : "";
   $("import-conflicts-box").hidden = p.conflicts.length === 0;
   $("import-conflict-count").textContent = String(p.conflicts.length);
   const wanted = new Set(p.conflicts.map((c) => c.existing_id));
@@ -197,4 +203,6 @@ export function reset() {
   clearForm();
   $("import-password-why").textContent = "";
   $("import-counts").textContent = "";
+  $("import-repeated").textContent = "";
+  $("import-repeated").hidden = true;
 }

@@ -76,7 +76,8 @@ pub enum Command {
     /// Write every secret to an export file (encrypted with a password, or plaintext).
     Export(ExportArgs),
     /// Import secrets from a file, a folder, or stdin (`-`): Coffer exports,
-    /// Postman environments, dotenv. Shows a preview, then applies it.
+    /// Postman environments, Bitwarden JSON (plain or password-protected),
+    /// dotenv. Shows a preview, then applies it.
     Import(ImportArgs),
     /// Show the admin policy in force and the file each rule comes from.
     Policy {

@@ -182,9 +182,16 @@ fn print_preview(preview: &Preview) {
         preview.conflicts.len()
     );
     if preview.flagged_secret > 0 {
+        let (n, verb) = match preview.flagged_secret {
+            1 => ("1 of them".to_owned(), "is"),
+            n => (format!("{n} of them"), "are"),
+        };
+        println!("{n} {verb} marked secret by their source");
+    }
+    for r in &preview.repeated {
         println!(
-            "{} of them are marked secret by their source",
-            preview.flagged_secret
+            "repeated in the import: {} ({} times); all are imported, the last in effect, the others shadowed",
+            r.name, r.times
         );
     }
     for c in &preview.conflicts {

@@ -271,7 +271,7 @@ fn folder_import_reads_every_importable_file_and_reports_the_rest() {
         "{text}"
     );
     assert!(
-        text.contains("1 of them are marked secret by their source"),
+        text.contains("1 of them is marked secret by their source"),
         "{text}"
     );
     assert_eq!(env.get("A"), "1");
@@ -330,7 +330,7 @@ fn hostile_sources_are_refused_with_the_file_named() {
         "version 2 is not supported",
     );
     assert_error(
-        &env.run(&["import", "-"], b"\xff\xfe"),
+        &env.run(&["import", "-"], b"A=\xff\xfe\n"),
         1,
         "stdin: it is not valid UTF-8",
     );
@@ -482,4 +482,22 @@ fn every_malformed_fixture_is_refused_and_the_vault_is_byte_identical() {
     );
     assert_eq!(env.vault_bytes(), before);
     assert_eq!(env.get("keep"), "me");
+}
+
+#[test]
+fn a_name_repeated_in_the_file_is_listed_and_help_names_every_format() {
+    let env = Env::new();
+    let file = env.path("repeated.env");
+    std::fs::write(&file, "TOKEN=one\nTOKEN=two\nOTHER=x\n").expect("write");
+    let out = env.run(&["import", file.to_str().expect("utf8"), "--dry-run"], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("repeated in the import: TOKEN (2 times); all are imported, the last in effect, the others shadowed"),
+        "{}",
+        stdout(&out)
+    );
+    let help = stdout(&env.run(&["import", "--help"], b""));
+    for format in ["Coffer", "Postman", "Bitwarden", "dotenv"] {
+        assert!(help.contains(format), "{format} not in: {help}");
+    }
 }

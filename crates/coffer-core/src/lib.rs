@@ -64,8 +64,8 @@ pub use secret::{
 pub use store::FORMAT_VERSION;
 pub use vault::{
     Conflict, Decision, ExportRequest, IfExists, ImportSummary, PendingVault, PreparedExport,
-    Preview, ReferenceCheck, SetOutcome, Settings, SettingsInForce, Undo, UndoKind, Unresolved,
-    Usage, Values, Vault, Why, AUTO_LOCK_MAX_MINUTES, CLIPBOARD_CLEAR_MAX_SECONDS,
+    Preview, ReferenceCheck, Repeated, SetOutcome, Settings, SettingsInForce, Undo, UndoKind,
+    Unresolved, Usage, Values, Vault, Why, AUTO_LOCK_MAX_MINUTES, CLIPBOARD_CLEAR_MAX_SECONDS,
     DATA_KEY_MAX_ENCRYPTIONS,
 };
 

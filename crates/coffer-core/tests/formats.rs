@@ -47,6 +47,14 @@ fn main() {
             "caps::a_file_at_the_entry_cap_is_read",
             a_file_at_the_entry_cap_is_read,
         ),
+        Trial::test(
+            "dotenv::motdotla_files_read_as_its_tests_expect",
+            motdotla_files_read_as_its_tests_expect,
+        ),
+        Trial::test(
+            "dotenv::python_dotenv_parser_cases_read_as_python_dotenv_reads_them",
+            python_dotenv_parser_cases_read_as_python_dotenv_reads_them,
+        ),
     ];
     for file in corpus() {
         let name = file_name(&file);
@@ -289,6 +297,90 @@ fn fuzz_never_panics(file: &Path) -> Result<(), Failed> {
     let _ = fuzz_import(&bytes);
     for cut in (0..bytes.len()).step_by(bytes.len() / 16 + 1) {
         let _ = fuzz_import(&bytes[..cut]);
+    }
+    Ok(())
+}
+
+fn dotenv_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/dotenv")
+        .join(name)
+}
+
+/// The names and values an import of `bytes` gives, in order.
+fn dotenv_pairs(bytes: &[u8]) -> coffer_core::Result<Vec<(String, String)>> {
+    Ok(read_text(bytes, None)?
+        .secrets
+        .iter()
+        .map(|s| (s.name.clone(), s.value.expose_secret().to_owned()))
+        .collect())
+}
+
+/// motdotla/dotenv's own test files, read as its tests expect (see
+/// `tests/fixtures/dotenv/README.md` for the one place Coffer follows
+/// python-dotenv instead).
+fn motdotla_files_read_as_its_tests_expect() -> Result<(), Failed> {
+    let expected: serde_json::Value = serde_json::from_slice(
+        &fs::read(dotenv_fixture("expected.json")).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
+    for (file, want) in expected.as_object().ok_or("expected.json: not an object")? {
+        let bytes = fs::read(dotenv_fixture(file)).map_err(|e| format!("{file}: {e}"))?;
+        let got = dotenv_pairs(&bytes).map_err(|e| format!("{file}: {e}"))?;
+        let want = want["expected"].as_object().ok_or("no expected map")?;
+        check(got.len() == want.len(), || {
+            format!(
+                "{file}: {} secrets, {} expected: {got:?}",
+                got.len(),
+                want.len()
+            )
+        })?;
+        for (name, value) in &got {
+            check(
+                want.get(name).and_then(|v| v.as_str()) == Some(value.as_str()),
+                || format!("{file}: {name} = {value:?}, expected {:?}", want.get(name)),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Every case of python-dotenv's parser tests: where it reads bindings
+/// without error, Coffer reads the same names and values; where it reports
+/// an error, a name without a value, or nothing at all, Coffer refuses the
+/// file with a message (an import never drops a line silently).
+fn python_dotenv_parser_cases_read_as_python_dotenv_reads_them() -> Result<(), Failed> {
+    let cases: Vec<serde_json::Value> = serde_json::from_slice(
+        &fs::read(dotenv_fixture("python-dotenv-parser-cases.json")).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
+    check(cases.len() >= 40, || format!("only {} cases", cases.len()))?;
+    for case in &cases {
+        let input = case["input"].as_str().ok_or("no input")?;
+        let bindings = case["bindings"].as_array().ok_or("no bindings")?;
+        let refused = bindings
+            .iter()
+            .any(|b| b["error"] == true || (b["key"].is_string() && b["value"].is_null()));
+        let want: Vec<(String, String)> = bindings
+            .iter()
+            .filter_map(|b| {
+                Some((
+                    b["key"].as_str()?.to_owned(),
+                    b["value"].as_str()?.to_owned(),
+                ))
+            })
+            .collect();
+        let got = dotenv_pairs(input.as_bytes());
+        if refused || want.is_empty() {
+            check(got.is_err(), || {
+                format!("{input:?}: read as {got:?}, python-dotenv reports a problem")
+            })?;
+        } else {
+            let got = got.map_err(|e| format!("{input:?}: {e}"))?;
+            check(got == want, || {
+                format!("{input:?}: {got:?}, python-dotenv: {want:?}")
+            })?;
+        }
     }
     Ok(())
 }

@@ -23,12 +23,16 @@ pub(crate) fn parse(
         )));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        FileError::Invalid(format!(
-            "it is not valid UTF-8 (bad byte at offset {})",
-            e.valid_up_to()
-        ))
-    })?;
+    let utf16 = utf16_text(bytes)?;
+    let text = match &utf16 {
+        Some(text) => text.as_str(),
+        None => std::str::from_utf8(bytes).map_err(|e| {
+            FileError::Invalid(format!(
+                "it is not valid UTF-8 (bad byte at offset {}); save it as UTF-8",
+                e.valid_up_to()
+            ))
+        })?,
+    };
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
         return Err(FileError::Invalid("it is empty".into()));
@@ -66,12 +70,46 @@ pub(crate) fn parse(
         }
     } else if dotenv::looks_like(text) {
         (Format::Dotenv, dotenv::read(text)?)
+    } else if dotenv::only_comments(text) {
+        return Err(FileError::Unrecognized(
+            "it holds only comments: no KEY=VALUE line to import".into(),
+        ));
     } else {
         return Err(FileError::Unrecognized(
             "not a format Coffer can import (Coffer export, Postman environment, Bitwarden JSON, dotenv)".into(),
         ));
     };
     Ok((format, validate(items)?))
+}
+
+/// The text of a file that starts with a UTF-16 byte-order mark (as some
+/// Windows editors save), or `None` for any other file.
+fn utf16_text(bytes: &[u8]) -> Result<Option<zeroize::Zeroizing<String>>, FileError> {
+    let little = match bytes {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return Ok(None),
+    };
+    let body = &bytes[2..];
+    if body.len() % 2 != 0 {
+        return Err(FileError::Invalid(
+            "it is UTF-16 text with an odd number of bytes (cut short?)".into(),
+        ));
+    }
+    let units = zeroize::Zeroizing::new(
+        body.chunks_exact(2)
+            .map(|p| {
+                if little {
+                    u16::from_le_bytes([p[0], p[1]])
+                } else {
+                    u16::from_be_bytes([p[0], p[1]])
+                }
+            })
+            .collect::<Vec<u16>>(),
+    );
+    String::from_utf16(&units)
+        .map(|t| Some(zeroize::Zeroizing::new(t)))
+        .map_err(|_| FileError::Invalid("it is UTF-16 text that does not decode".into()))
 }
 
 #[derive(serde::Deserialize)]
@@ -82,4 +120,61 @@ struct JsonProbe {
     values: Option<serde::de::IgnoredAny>,
     items: Option<serde::de::IgnoredAny>,
     encrypted: Option<serde::de::IgnoredAny>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    fn refused(bytes: &[u8]) -> FileError {
+        match parse(bytes, None) {
+            Ok(_) => panic!("{bytes:?} was read"),
+            Err(e) => e,
+        }
+    }
+
+    fn message(e: FileError) -> String {
+        match e {
+            FileError::Invalid(m) | FileError::Unrecognized(m) => m,
+            _ => "another error".into(),
+        }
+    }
+
+    #[test]
+    fn utf16_files_with_a_byte_order_mark_are_read() {
+        let text = "A=ключ\nB=\"x y\"\n";
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        for bytes in [le, be] {
+            let (format, items) = parse(&bytes, None).expect("UTF-16");
+            assert_eq!(format, Format::Dotenv);
+            assert_eq!(items[0].value.expose_secret(), "ключ");
+            assert_eq!(items[1].value.expose_secret(), "x y");
+        }
+        let err = refused(&[0xFF, 0xFE, b'A', 0, b'=']);
+        assert!(message(err).contains("UTF-16 text with an odd number of bytes"));
+        let err = refused(b"A=\xff\xfe\n");
+        assert!(message(err).contains("save it as UTF-8"));
+    }
+
+    #[test]
+    fn a_comment_only_file_and_a_bad_line_among_assignments_say_what_is_wrong() {
+        let err = refused(b"# just a comment\n\n# another\n");
+        assert_eq!(
+            message(err),
+            "it holds only comments: no KEY=VALUE line to import"
+        );
+        let err = refused(b"this line is wrong\nA=1\nB=2\n");
+        assert_eq!(
+            message(err),
+            "line 1: expected KEY=VALUE (`this` has no `=`)"
+        );
+    }
 }

@@ -4,82 +4,94 @@ use secrecy::SecretString;
 
 use super::incoming::{FileError, Incoming};
 
-/// Whether the first meaningful line of `text` looks like `KEY=VALUE`.
+/// Whether `text` reads as dotenv: its first meaningful line (not blank, not
+/// a comment) is `KEY=VALUE`, or at least half of its meaningful lines are
+/// (so a bad line among assignments is reported with its number, while prose
+/// with a stray `=` is not taken for dotenv).
 pub(crate) fn looks_like(text: &str) -> bool {
-    text.lines()
+    let mut meaningful = text
+        .trim_start_matches('\u{feff}')
+        .split(['\n', '\r'])
         .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with('#'))
-        .is_some_and(|l| split_assignment(l).is_some())
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let Some(first) = meaningful.next() else {
+        return false;
+    };
+    if is_assignment(first) {
+        return true;
+    }
+    let (mut lines, mut assignments) = (1usize, 0usize);
+    for line in meaningful {
+        lines += 1;
+        assignments += usize::from(is_assignment(line));
+    }
+    assignments * 2 >= lines
 }
 
-fn split_assignment(line: &str) -> Option<(&str, &str)> {
-    let line = line
-        .strip_prefix("export ")
-        .map(str::trim_start)
-        .unwrap_or(line);
-    let (key, rest) = line.split_once('=')?;
-    let key = key.trim_end();
-    let valid = key
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    valid.then_some((key, rest))
+/// Whether `text` has nothing but blank lines and comments.
+pub(crate) fn only_comments(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}')
+        .split(['\n', '\r'])
+        .map(str::trim)
+        .all(|l| l.is_empty() || l.starts_with('#'))
 }
 
-/// dotenv: `KEY=value`, `export KEY=value`, `# comments`, `'literal'`,
-/// `"escaped\n"` (may span lines), and ` # comments` after unquoted values.
+fn is_assignment(line: &str) -> bool {
+    let mut r = Reader::new(line);
+    r.skip_export();
+    r.key().is_some() && {
+        r.skip_blanks();
+        r.eat('=')
+    }
+}
+
+/// dotenv as python-dotenv 1.x reads it (without interpolation), which
+/// agrees with motdotla's dotenv on every input they both read alike:
+/// `KEY=value`, `export KEY=value`, `'KEY'=value`, `# comments`, a comment
+/// after a value when whitespace precedes its `#`, `'literal'` (only `\\`
+/// and `\'` decoded), `"escaped"` (`\\ \' \" \a \b \f \n \r \t \v` decoded,
+/// any other backslash kept), `` `as written` `` (motdotla's backticks;
+/// python-dotenv has none), quoted values over several lines, and `\n`,
+/// `\r\n` or a lone `\r` as line breaks. A line that is not an assignment is
+/// an error naming the line (python-dotenv warns and skips it).
 pub(crate) fn read(text: &str) -> Result<Vec<Incoming>, FileError> {
+    let mut r = Reader::new(text.strip_prefix('\u{feff}').unwrap_or(text));
     let mut out = Vec::new();
-    let mut lines = text.lines().enumerate();
-    while let Some((n, raw)) = lines.next() {
-        let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') {
+    loop {
+        r.skip_space_and_breaks();
+        if r.done() {
+            break;
+        }
+        if r.peek() == Some('#') {
+            r.skip_line();
             continue;
         }
-        let at = n + 1;
+        // Where the statement starts; its line number is counted only for an error.
+        let at = r.at;
         if out.len() == super::incoming::IMPORT_MAX_ENTRIES {
             return Err(FileError::Invalid(super::incoming::too_many()));
         }
-        let (key, rest) = split_assignment(line)
-            .ok_or_else(|| FileError::Invalid(format!("line {at}: expected KEY=VALUE")))?;
-        let rest = rest.trim_start();
-        let value = if let Some(body) = rest.strip_prefix('\'') {
-            let end = body.find('\'').ok_or_else(|| {
-                FileError::Invalid(format!("line {at}: the single quote is never closed"))
-            })?;
-            check_trailing(&body[end + 1..], at)?;
-            body[..end].to_owned()
-        } else if let Some(body) = rest.strip_prefix('"') {
-            let mut collected = body.to_owned();
-            loop {
-                if let Some((value, after)) = close_double_quoted(&collected) {
-                    check_trailing(&after, at)?;
-                    break value;
-                }
-                match lines.next() {
-                    Some((_, more)) => {
-                        collected.push('\n');
-                        collected.push_str(more);
-                    }
-                    None => {
-                        return Err(FileError::Invalid(format!(
-                            "line {at}: the double quote is never closed"
-                        )))
-                    }
-                }
-            }
-        } else {
-            let value = match rest.find(" #") {
-                Some(i) => &rest[..i],
-                None => rest,
-            };
-            value.trim_end().to_owned()
+        r.skip_export();
+        let key = r.key().ok_or_else(|| {
+            FileError::Invalid(format!("line {}: expected KEY=VALUE", r.line_at(at)))
+        })?;
+        r.skip_blanks();
+        if !r.eat('=') {
+            return Err(FileError::Invalid(format!(
+                "line {}: expected KEY=VALUE (`{key}` has no `=`)",
+                r.line_at(at)
+            )));
+        }
+        r.skip_blanks();
+        let value = match r.peek() {
+            Some('\'') => r.quoted('\'', at)?,
+            Some('"') => r.quoted('"', at)?,
+            Some('`') => r.quoted('`', at)?,
+            _ => r.unquoted(),
         };
+        r.end_of_statement(at)?;
         out.push(Incoming {
-            name: key.to_owned(),
+            name: key,
             value: SecretString::from(value),
             enabled: None,
             allowed_domains: None,
@@ -92,35 +104,211 @@ pub(crate) fn read(text: &str) -> Result<Vec<Incoming>, FileError> {
     Ok(out)
 }
 
-/// Finds the closing `"` of a double-quoted value; returns the unescaped value and what follows.
-fn close_double_quoted(body: &str) -> Option<(String, String)> {
-    let mut value = String::new();
-    let mut chars = body.char_indices();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '"' => return Some((value, body[i + 1..].to_owned())),
-            '\\' => match chars.next() {
-                Some((_, 'n')) => value.push('\n'),
-                Some((_, 'r')) => value.push('\r'),
-                Some((_, 't')) => value.push('\t'),
-                Some((_, other)) => value.push(other),
-                None => value.push('\\'),
-            },
-            other => value.push(other),
-        }
-    }
-    None
+/// A cursor over the text of a dotenv file.
+struct Reader<'t> {
+    text: &'t str,
+    at: usize,
 }
 
-fn check_trailing(after: &str, at: usize) -> Result<(), FileError> {
-    let after = after.trim();
-    if after.is_empty() || after.starts_with('#') {
-        Ok(())
-    } else {
-        Err(FileError::Invalid(format!(
-            "line {at}: unexpected text after the closing quote"
-        )))
+impl<'t> Reader<'t> {
+    fn new(text: &'t str) -> Self {
+        Reader { text, at: 0 }
     }
+
+    fn rest(&self) -> &'t str {
+        &self.text[self.at..]
+    }
+
+    fn done(&self) -> bool {
+        self.at >= self.text.len()
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.at += c.len_utf8();
+        Some(c)
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        if self.peek() == Some(c) {
+            self.at += c.len_utf8();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The line of byte offset `at`, counting `\r\n`, `\n` and `\r` as breaks.
+    fn line_at(&self, at: usize) -> usize {
+        let before = &self.text[..at];
+        before.matches('\n').count() + before.matches('\r').count() - before.matches("\r\n").count()
+            + 1
+    }
+
+    /// Spaces and tabs (not line breaks).
+    fn skip_blanks(&mut self) {
+        while matches!(self.peek(), Some(c) if c.is_whitespace() && c != '\n' && c != '\r') {
+            self.bump();
+        }
+    }
+
+    fn skip_space_and_breaks(&mut self) {
+        while matches!(self.peek(), Some(c) if c.is_whitespace()) {
+            self.bump();
+        }
+    }
+
+    fn skip_line(&mut self) {
+        while let Some(c) = self.peek() {
+            if c == '\n' || c == '\r' {
+                break;
+            }
+            self.bump();
+        }
+    }
+
+    /// `export` and the blanks after it, when a key follows.
+    fn skip_export(&mut self) {
+        let rest = self.rest();
+        if let Some(after) = rest.strip_prefix("export") {
+            let blanks = after.len()
+                - after
+                    .trim_start_matches(|c: char| c.is_whitespace() && c != '\n' && c != '\r')
+                    .len();
+            if blanks > 0 && !after[blanks..].starts_with('=') {
+                self.at += "export".len() + blanks;
+            }
+        }
+    }
+
+    /// A key: `'quoted'`, or anything up to whitespace, `=` or `#`.
+    fn key(&mut self) -> Option<String> {
+        if self.eat('\'') {
+            let end = self.rest().find('\'')?;
+            let key = self.rest()[..end].to_owned();
+            self.at += end + 1;
+            return (!key.is_empty()).then_some(key);
+        }
+        let len = self
+            .rest()
+            .find(|c: char| c.is_whitespace() || c == '=' || c == '#')
+            .unwrap_or(self.rest().len());
+        if len == 0 {
+            return None;
+        }
+        let key = self.rest()[..len].to_owned();
+        self.at += len;
+        Some(key)
+    }
+
+    /// A quoted value (the cursor on its opening quote), escapes decoded.
+    fn quoted(&mut self, quote: char, at: usize) -> Result<String, FileError> {
+        self.bump();
+        let mut value = String::new();
+        loop {
+            let Some(c) = self.bump() else {
+                let which = match quote {
+                    '"' => "double quote",
+                    '`' => "backtick",
+                    _ => "single quote",
+                };
+                return Err(FileError::Invalid(format!(
+                    "line {}: the {which} is never closed",
+                    self.line_at(at)
+                )));
+            };
+            match c {
+                c if c == quote => return Ok(value),
+                // Backticks (a Node dotenv form) take everything as written.
+                '\\' if quote != '`' => {
+                    let next = self.peek();
+                    let decoded = match (quote, next) {
+                        (_, Some('\\')) => Some('\\'),
+                        (_, Some('\'')) => Some('\''),
+                        ('"', Some('"')) => Some('"'),
+                        ('"', Some('a')) => Some('\u{7}'),
+                        ('"', Some('b')) => Some('\u{8}'),
+                        ('"', Some('f')) => Some('\u{c}'),
+                        ('"', Some('n')) => Some('\n'),
+                        ('"', Some('r')) => Some('\r'),
+                        ('"', Some('t')) => Some('\t'),
+                        ('"', Some('v')) => Some('\u{b}'),
+                        _ => None,
+                    };
+                    match decoded {
+                        Some(d) => {
+                            self.bump();
+                            value.push(d);
+                        }
+                        None => value.push('\\'),
+                    }
+                }
+                other => value.push(other),
+            }
+        }
+    }
+
+    /// An unquoted value: to the end of the line, without a comment that
+    /// whitespace sets off, trailing whitespace dropped.
+    fn unquoted(&mut self) -> String {
+        let start = self.at;
+        self.skip_line();
+        let raw = &self.text[start..self.at];
+        let cut = raw
+            .char_indices()
+            .find(|&(i, c)| c == '#' && i > 0 && raw[..i].ends_with(char::is_whitespace))
+            .map_or(raw.len(), |(i, _)| i);
+        raw[..cut].trim_end().to_owned()
+    }
+
+    /// After a value: blanks, maybe a comment, then a line break or the end.
+    fn end_of_statement(&mut self, at: usize) -> Result<(), FileError> {
+        self.skip_blanks();
+        match self.peek() {
+            None | Some('\n') | Some('\r') => Ok(()),
+            Some('#') => {
+                self.skip_line();
+                Ok(())
+            }
+            Some(_) => Err(FileError::Invalid(format!(
+                "line {}: unexpected text after the closing quote",
+                self.line_at(at)
+            ))),
+        }
+    }
+}
+
+/// A dotenv file the reference parsers read back exactly: every value
+/// double-quoted, with `\\`, `"` and the control characters that have an
+/// escape written as escapes (a value with another control character keeps
+/// it as it is, inside the quotes).
+#[cfg(test)]
+pub(crate) fn write(pairs: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for (key, value) in pairs {
+        out.push_str(key);
+        out.push_str("=\"");
+        for c in value.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '"' => out.push_str("\\\""),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\u{7}' => out.push_str("\\a"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{b}' => out.push_str("\\v"),
+                '\u{c}' => out.push_str("\\f"),
+                c => out.push(c),
+            }
+        }
+        out.push_str("\"\n");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -135,23 +323,103 @@ mod tests {
             .collect()
     }
 
+    fn read_pairs(text: &str) -> Vec<(String, String)> {
+        pairs(&read(text).unwrap_or_else(|e| panic!("{text:?}: {:?}", message(e))))
+    }
+
+    fn message(e: FileError) -> String {
+        match e {
+            FileError::Invalid(m) | FileError::Unrecognized(m) => m,
+            _ => "another error".into(),
+        }
+    }
+
+    fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
     #[test]
     fn dotenv_forms() {
         let text = "# comment\n\nA=1\nexport B = two words # note\nC='lit # \\n'\nD=\"x\\ny\"\nE=\"multi\nline\"\nF=\nG=a=b\n";
-        let got = pairs(&read(text).expect("parses"));
-        let want: Vec<(String, String)> = [
-            ("A", "1"),
-            ("B", "two words"),
-            ("C", "lit # \\n"),
-            ("D", "x\ny"),
-            ("E", "multi\nline"),
-            ("F", ""),
-            ("G", "a=b"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        assert_eq!(got, want);
+        assert_eq!(
+            read_pairs(text),
+            owned(&[
+                ("A", "1"),
+                ("B", "two words"),
+                ("C", "lit # \\n"),
+                ("D", "x\ny"),
+                ("E", "multi\nline"),
+                ("F", ""),
+                ("G", "a=b"),
+            ])
+        );
+    }
+
+    /// What the hardening issue found read wrong, each as python-dotenv and
+    /// motdotla's dotenv read it.
+    #[test]
+    fn backslashes_quotes_comments_and_line_breaks_as_the_reference_parsers_read_them() {
+        for (text, want) in [
+            // Unknown escapes keep their backslash.
+            (r#"P="C:\Users\me""#, r"C:\Users\me"),
+            (r#"P="p@ss\word""#, r"p@ss\word"),
+            (r#"P="^\d+\.\d+$""#, r"^\d+\.\d+$"),
+            (r#"P="a\\b""#, r"a\b"),
+            (r#"P="say \"hi\"""#, r#"say "hi""#),
+            (r"P='it\'s'", "it's"),
+            (r"P='C:\Users'", r"C:\Users"),
+            // A tab before # starts a comment; # without whitespace does not.
+            ("P=value\t# note", "value"),
+            ("P=pass#word", "pass#word"),
+            ("P=`a # b` # note", "a # b"),
+        ] {
+            assert_eq!(read_pairs(text), owned(&[("P", want)]), "{text}");
+        }
+        // A multi-line single-quoted value (a PEM key) and a double-quoted
+        // one whose first line ends in spaces.
+        let pem = "-----BEGIN KEY-----\nAAAA\n-----END KEY-----";
+        assert_eq!(
+            read_pairs(&format!("KEY='{pem}'\nNEXT=1\nSP=\"first  \nsecond\"\n")),
+            owned(&[("KEY", pem), ("NEXT", "1"), ("SP", "first  \nsecond")])
+        );
+        // A lone CR is a line break; export may be followed by a tab.
+        assert_eq!(
+            read_pairs("\u{feff}A=1\rB=2\r\nexport\tC=3\n"),
+            owned(&[("A", "1"), ("B", "2"), ("C", "3")])
+        );
+        // Keys as python-dotenv takes them.
+        assert_eq!(
+            read_pairs("'quoted key'=1\nuglyKey[%$=2\n"),
+            owned(&[("quoted key", "1"), ("uglyKey[%$", "2")])
+        );
+    }
+
+    #[test]
+    fn a_file_is_dotenv_when_most_of_its_lines_are_assignments() {
+        assert!(looks_like("A=1"));
+        assert!(looks_like("# c\nbad line\nA=1\nB=2\n"));
+        assert!(!looks_like(
+            "Some prose.\nIt has x=y once.\nAnd more prose.\n"
+        ));
+        assert!(only_comments("# one\n\n  # two\n"));
+        assert!(!only_comments("# one\nA=1"));
+    }
+
+    proptest::proptest! {
+        /// Any names and values, written as a dotenv writer writes them, read back exactly.
+        #[test]
+        fn whatever_a_dotenv_writer_writes_reads_back_exactly(
+            map in proptest::collection::btree_map("[A-Za-z_][A-Za-z0-9_]{0,12}", "\\PC*|[\\\\\"'`#= \t\r\n\u{7}\u{b}\u{c}a-z]{0,20}", 0..12)
+        ) {
+            let written: Vec<(&str, &str)> = map.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let text = write(&written);
+            let got = read(&text).map(|items| pairs(&items)).map_err(message);
+            let want: Vec<(String, String)> = map.into_iter().collect();
+            proptest::prop_assert_eq!(got, Ok(want));
+        }
     }
 
     #[test]
@@ -167,7 +435,11 @@ mod tests {
                 "A=\"x\" trailing\n",
                 "line 1: unexpected text after the closing quote",
             ),
-            ("1A=x\n", "line 1: expected KEY=VALUE"),
+            (
+                "A=1\nB: 2\n",
+                "line 2: expected KEY=VALUE (`B:` has no `=`)",
+            ),
+            ("A=`open\n", "line 1: the backtick is never closed"),
         ] {
             match read(text) {
                 Err(FileError::Invalid(msg)) => assert!(msg.contains(needle), "{msg}"),

@@ -13,13 +13,19 @@ struct PostmanEnvironment {
 
 #[derive(Deserialize)]
 struct PostmanVariable {
-    key: String,
+    /// Missing: reported with the variable's number (serde would call the
+    /// whole file invalid JSON).
+    #[serde(default)]
+    key: Option<String>,
     #[serde(default)]
     value: serde_json::Value,
     #[serde(default, rename = "type")]
     kind: Option<String>,
     #[serde(default)]
     enabled: Option<bool>,
+    /// Newman honours it as `enabled: false`.
+    #[serde(default)]
+    disabled: Option<bool>,
 }
 
 /// Every variable becomes a secret; `type: "secret"` ones are flagged.
@@ -30,6 +36,12 @@ pub(crate) fn read(text: &str) -> Result<Vec<Incoming>, FileError> {
         .into_iter()
         .enumerate()
         .map(|(i, var)| {
+            let Some(key) = var.key else {
+                return Err(FileError::Invalid(format!(
+                    "variable #{} has no \"key\" (its name)",
+                    i + 1
+                )));
+            };
             let value = match var.value {
                 serde_json::Value::String(s) => s,
                 serde_json::Value::Null => String::new(),
@@ -39,15 +51,17 @@ pub(crate) fn read(text: &str) -> Result<Vec<Incoming>, FileError> {
                     return Err(FileError::Invalid(format!(
                         "variable #{} ({:?}): a value must be text, found {}",
                         i + 1,
-                        var.key,
+                        key,
                         kind_of(&other)
                     )))
                 }
             };
+            // Off if either flag says so, as Newman reads it.
+            let enabled = var.enabled.unwrap_or(true) && !var.disabled.unwrap_or(false);
             Ok(Incoming {
-                name: var.key,
+                name: key,
                 value: SecretString::from(value),
-                enabled: Some(var.enabled.unwrap_or(true)),
+                enabled: Some(enabled),
                 allowed_domains: None,
                 note: None,
                 created_at: None,
@@ -103,5 +117,27 @@ mod tests {
             .err()
             .expect("list value");
         assert!(matches!(err, FileError::Invalid(m) if m.contains("variable #1")));
+    }
+
+    #[test]
+    fn disabled_variables_are_read_as_newman_reads_them_and_a_missing_key_is_named() {
+        let got = read(
+            r#"{"values":[
+            {"key":"a","value":"1","disabled":true},
+            {"key":"b","value":"2","disabled":false},
+            {"key":"c","value":"3","enabled":true,"disabled":true},
+            {"key":"d","value":"4"}]}"#,
+        )
+        .expect("parses");
+        let enabled: Vec<Option<bool>> = got.iter().map(|i| i.enabled).collect();
+        assert_eq!(enabled, [Some(false), Some(true), Some(false), Some(true)]);
+        let err = read(r#"{"values":[{"key":"a","value":"1"},{"value":"no name"}]}"#)
+            .err()
+            .expect("no key");
+        assert!(
+            matches!(&err, FileError::Invalid(m) if m == "variable #2 has no \"key\" (its name)"),
+            "{:?}",
+            matches!(err, FileError::Invalid(_))
+        );
     }
 }

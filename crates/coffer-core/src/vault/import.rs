@@ -56,6 +56,16 @@ pub struct Preview {
     /// the source has none ("enabled or disabled", "allowed domains", "note"):
     /// a dotenv file cannot lift a domain restriction or re-enable a secret.
     pub replace_keeps: Vec<String>,
+    /// Names that come more than once in the import, with how often: all of
+    /// them are imported, the last one in effect and the others shadowed.
+    pub repeated: Vec<Repeated>,
+}
+
+/// A name that comes more than once in one import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Repeated {
+    pub name: String,
+    pub times: usize,
 }
 
 /// What an import did.
@@ -137,6 +147,18 @@ impl Vault {
                 .any(|c| missing(&set.secrets[c.incoming]))
                 .then(|| field.to_owned())
         };
+        let mut times: HashMap<&str, usize> = HashMap::new();
+        for item in &set.secrets {
+            *times.entry(item.name.as_str()).or_default() += 1;
+        }
+        for item in &set.secrets {
+            if let Some(n) = times.remove(item.name.as_str()).filter(|&n| n > 1) {
+                preview.repeated.push(Repeated {
+                    name: item.name.clone(),
+                    times: n,
+                });
+            }
+        }
         preview.replace_keeps = [
             keeps(&|i| i.enabled.is_none(), "enabled or disabled"),
             keeps(&|i| i.allowed_domains.is_none(), "allowed domains"),

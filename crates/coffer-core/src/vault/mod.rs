@@ -34,7 +34,7 @@ use crate::secret::{SecretId, Timestamp};
 use crate::store::{self, SqlResult};
 
 pub use export::{ExportRequest, PreparedExport};
-pub use import::{Conflict, Decision, ImportSummary, Preview};
+pub use import::{Conflict, Decision, ImportSummary, Preview, Repeated};
 pub use keys::DATA_KEY_MAX_ENCRYPTIONS;
 pub use resolve::{ReferenceCheck, Unresolved, Usage, Values, Why};
 pub use secrets::{IfExists, SetOutcome};

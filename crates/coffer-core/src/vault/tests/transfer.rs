@@ -458,3 +458,31 @@ fn keep_both_or_replace_from_dotenv_never_lifts_a_restriction_or_re_enables() {
     );
     assert_eq!(info.allowed_domains, ["api.example.com"]);
 }
+
+#[test]
+fn names_repeated_in_one_import_are_listed_and_all_kept() {
+    let (_d, mut vault) = temp_vault();
+    let set = read(b"TOKEN=first\nOTHER=x\nTOKEN=second\nTOKEN=third\n", None);
+    let preview = vault.import_preview(&set).expect("preview");
+    assert_eq!(
+        preview.repeated,
+        [crate::vault::Repeated {
+            name: "TOKEN".into(),
+            times: 3
+        }]
+    );
+    vault
+        .import_apply(set, Some(Decision::Keep), &HashMap::new())
+        .expect("apply");
+    assert_eq!(
+        vault.get("TOKEN").expect("in effect").1.expose_secret(),
+        "third"
+    );
+    let shadowed = vault
+        .list()
+        .expect("list")
+        .iter()
+        .filter(|s| s.name == "TOKEN" && s.shadowed)
+        .count();
+    assert_eq!(shadowed, 2, "an earlier one was dropped");
+}
