@@ -13,8 +13,8 @@ use tauri_plugin_dialog::DialogExt;
 /// What the dialog is for.
 #[derive(Debug, Clone, Copy)]
 pub enum Pick {
-    /// Where to save an export.
-    SaveExport,
+    /// Where to save an export of this format.
+    SaveExport(coffer_core::ExportKind),
     /// Where to save the vault key.
     SaveKey,
     /// One file to import.
@@ -32,11 +32,22 @@ pub fn pick<R: Runtime>(app: &AppHandle<R>, what: Pick) -> Option<PathBuf> {
     }
     let dialog = app.dialog().file();
     let chosen = match what {
-        Pick::SaveExport => dialog
-            .set_title("Export Coffer secrets")
-            .set_file_name("coffer-export.json")
-            .add_filter("JSON", &["json"])
-            .blocking_save_file(),
+        Pick::SaveExport(kind) => {
+            let (name, filter, extensions): (&str, &str, &[&str]) = match kind {
+                coffer_core::ExportKind::Dotenv => ("coffer.env", "dotenv", &["env"]),
+                coffer_core::ExportKind::Postman => (
+                    "coffer.postman_environment.json",
+                    "Postman environment",
+                    &["json"],
+                ),
+                _ => ("coffer-export.json", "JSON", &["json"]),
+            };
+            dialog
+                .set_title("Export Coffer secrets")
+                .set_file_name(name)
+                .add_filter(filter, extensions)
+                .blocking_save_file()
+        }
         Pick::SaveKey => dialog
             .set_title("Save the Coffer vault key")
             .set_file_name("coffer-vault-key.txt")

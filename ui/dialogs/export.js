@@ -1,12 +1,21 @@
-// The export dialog: encrypted (password, strength from Rust) or plaintext
-// (explicit confirmation). Which formats are allowed comes from Rust.
+// The export dialog: encrypted (password, strength from Rust), or one of the
+// unencrypted formats — a plaintext Coffer export, a dotenv file, a Postman
+// environment — after an explicit confirmation. Which formats are allowed
+// comes from Rust.
 
 import { $, closeDialog } from "../dom.js";
 import { attempt, call, currentEpoch, isStale } from "../ipc.js";
 import { clearError, showError, toast } from "../notice.js";
 
 const STRENGTH = ["very weak", "weak", "fair", "strong", "very strong"];
-const FORMATS = ["encrypted", "plaintext"];
+const FORMATS = ["encrypted", "plaintext", "dotenv", "postman"];
+
+// What an unencrypted format leaves out, said before it is written.
+const LEAVES_OUT = {
+  plaintext: "",
+  dotenv: "A dotenv file holds names and values only: allowed domains, notes and disabled flags are not in it.",
+  postman: "A Postman environment holds names, values and enabled flags: allowed domains and notes are not in it.",
+};
 
 let exportOptions = null;
 
@@ -24,9 +33,10 @@ function format() {
 }
 
 function syncForm() {
-  const plain = format() === "plaintext";
+  const plain = format() !== "encrypted";
   $("export-password-fields").hidden = plain;
   $("export-plaintext-fields").hidden = !plain;
+  $("export-format-note").textContent = LEAVES_OUT[format()] ?? "";
 }
 
 function clearPasswords() {

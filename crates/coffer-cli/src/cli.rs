@@ -222,6 +222,12 @@ pub enum ExportFormat {
     Encrypted,
     /// Every value in the clear; needs confirmation.
     Plaintext,
+    /// A dotenv file: names and values in the clear (no domains, notes or
+    /// disabled flags); needs confirmation.
+    Dotenv,
+    /// A Postman environment (variables of type secret, enabled flags kept):
+    /// in the clear; needs confirmation.
+    Postman,
 }
 
 #[derive(Debug, Args)]

@@ -156,13 +156,7 @@ pub fn status(ctx: &Context, json: bool) -> Outcome {
 }
 
 fn kinds(list: &[coffer_core::ExportKind]) -> String {
-    list.iter()
-        .map(|k| match k {
-            coffer_core::ExportKind::Encrypted => "encrypted",
-            coffer_core::ExportKind::Plaintext => "plaintext",
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    list.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
 }
 
 /// `coffer policy`: every rule in force and where it comes from.

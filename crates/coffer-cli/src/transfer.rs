@@ -21,6 +21,8 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Outcome {
     let kind = match args.format {
         ExportFormat::Encrypted => ExportKind::Encrypted,
         ExportFormat::Plaintext => ExportKind::Plaintext,
+        ExportFormat::Dotenv => ExportKind::Dotenv,
+        ExportFormat::Postman => ExportKind::Postman,
     };
     // Refused by policy before anyone types a password; the core checks again when it exports.
     let policy = Policy::current();
@@ -30,29 +32,44 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Outcome {
         ExportFormat::Encrypted => {
             ExportRequest::Encrypted(export_password(args.password_file.as_deref())?)
         }
-        ExportFormat::Plaintext => {
+        clear => {
+            let what = match clear {
+                ExportFormat::Dotenv => "a dotenv file (names and values only)",
+                ExportFormat::Postman => "a Postman environment",
+                _ => "a plaintext Coffer export",
+            };
             crate::commands::confirmed(
                 args.yes,
                 &format!(
-                    "Write every secret UNENCRYPTED to {}? Anyone who can read the file can read them.",
+                    "Write every secret UNENCRYPTED to {}, as {what}? Anyone who can read the file can read them.",
                     args.output.display()
                 ),
-                "refusing to write a plaintext export without confirmation",
+                "refusing to write an unencrypted export without confirmation",
             )?;
-            ExportRequest::Plaintext
+            match clear {
+                ExportFormat::Dotenv => ExportRequest::Dotenv,
+                ExportFormat::Postman => ExportRequest::Postman,
+                _ => ExportRequest::Plaintext,
+            }
         }
     };
     let bytes = vault.export(&policy, request)?;
     write_private_file(&args.output, &bytes, args.force)?;
-    let kind = match kind {
-        ExportKind::Encrypted => "encrypted",
-        ExportKind::Plaintext => "plaintext",
-    };
     eprintln!(
-        "exported {} secrets to {} ({kind}, mode 0600)",
+        "exported {} secrets to {} ({}, mode 0600)",
         vault.secret_count()?,
-        args.output.display()
+        args.output.display(),
+        kind.name()
     );
+    match kind {
+        ExportKind::Dotenv => eprintln!(
+            "note: a dotenv file holds names and values only: allowed domains, notes and disabled flags are not in it"
+        ),
+        ExportKind::Postman => eprintln!(
+            "note: a Postman environment holds names, values and enabled flags: allowed domains and notes are not in it"
+        ),
+        _ => {}
+    }
     Ok(())
 }
 

@@ -501,3 +501,35 @@ fn a_name_repeated_in_the_file_is_listed_and_help_names_every_format() {
         assert!(help.contains(format), "{format} not in: {help}");
     }
 }
+
+#[test]
+fn dotenv_and_postman_exports_need_confirmation_and_read_back() {
+    let env = Env::new();
+    env.set("TOKEN", "sk_live_\"quoted\"\\path");
+    env.set("PEM", "line one\nline two");
+    for (format, file) in [
+        ("dotenv", "out.env"),
+        ("postman", "out.postman_environment.json"),
+    ] {
+        let path = env.path(file);
+        let path = path.to_str().expect("utf8");
+        assert_error(
+            &env.run(&["export", "--format", format, "-o", path], b""),
+            2,
+            "--yes",
+        );
+        let out = env.run(&["export", "--format", format, "-o", path, "--yes"], b"");
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("({format}, mode 0600)")),
+            "{}",
+            stderr(&out)
+        );
+        assert!(stderr(&out).contains("note: "), "{}", stderr(&out));
+        let other = Env::new();
+        let out = other.run(&["import", path], b"");
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(other.get("TOKEN"), "sk_live_\"quoted\"\\path");
+        assert_eq!(other.get("PEM"), "line one\nline two");
+    }
+}

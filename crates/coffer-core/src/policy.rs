@@ -27,8 +27,34 @@ const POLICY_MAX_BYTES: u64 = 64 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ExportKind {
+    /// A Coffer export under a password.
     Encrypted,
+    /// A Coffer export in the clear.
     Plaintext,
+    /// A dotenv file (in the clear; names and values only).
+    Dotenv,
+    /// A Postman environment (in the clear; names, values, enabled).
+    Postman,
+}
+
+impl ExportKind {
+    /// Every format, in the order a policy lists them.
+    pub const ALL: [ExportKind; 4] = [
+        ExportKind::Encrypted,
+        ExportKind::Plaintext,
+        ExportKind::Dotenv,
+        ExportKind::Postman,
+    ];
+
+    /// The name a policy file uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportKind::Encrypted => "encrypted",
+            ExportKind::Plaintext => "plaintext",
+            ExportKind::Dotenv => "dotenv",
+            ExportKind::Postman => "postman",
+        }
+    }
 }
 
 /// The file's schema (version 1). Every key is optional; unknown keys are errors.
@@ -121,7 +147,7 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             export_enabled: Setting::default(true),
-            export_formats: Setting::default(vec![ExportKind::Encrypted, ExportKind::Plaintext]),
+            export_formats: Setting::default(ExportKind::ALL.to_vec()),
             min_password_length: Setting::default(EXPORT_PASSWORD_MIN_CHARS),
             plaintext_import_allowed: Setting::default(true),
             keychain_allowed: Setting::default(true),
@@ -324,14 +350,10 @@ impl Policy {
             ));
         }
         if !self.export_formats.value.contains(&kind) {
-            let name = match kind {
-                ExportKind::Encrypted => "encrypted",
-                ExportKind::Plaintext => "plaintext",
-            };
             return Err(denied(
                 "export.formats",
                 &self.export_formats.source,
-                &format!("{name} exports are not allowed"),
+                &format!("{} exports are not allowed", kind.name()),
             ));
         }
         Ok(())

@@ -16,6 +16,8 @@ pub struct ExportOptions {
     /// `None` = allowed; otherwise the reason it is not.
     pub encrypted: Option<String>,
     pub plaintext: Option<String>,
+    pub dotenv: Option<String>,
+    pub postman: Option<String>,
     pub min_password_length: usize,
 }
 
@@ -26,6 +28,8 @@ pub fn export_options(state: State<'_, AppState>) -> ExportOptions {
     ExportOptions {
         encrypted: reason(ExportKind::Encrypted),
         plaintext: reason(ExportKind::Plaintext),
+        dotenv: reason(ExportKind::Dotenv),
+        postman: reason(ExportKind::Postman),
         min_password_length: policy.min_password_length.value,
     }
 }
@@ -57,6 +61,8 @@ pub async fn export_to_file<R: Runtime>(
 ) -> Reply<Option<Exported>> {
     let request = match format {
         ExportKind::Plaintext => ExportRequest::Plaintext,
+        ExportKind::Dotenv => ExportRequest::Dotenv,
+        ExportKind::Postman => ExportRequest::Postman,
         ExportKind::Encrypted => {
             ExportRequest::Encrypted(SecretString::from(password.unwrap_or_default()))
         }
@@ -69,7 +75,7 @@ pub async fn export_to_file<R: Runtime>(
     if !state.with_vault(|v| Ok(v.is_unlocked()))? {
         return Err(coffer_core::Error::Locked.into());
     }
-    let Some(path) = pick(&app, Pick::SaveExport) else {
+    let Some(path) = pick(&app, Pick::SaveExport(format)) else {
         return Ok(None);
     };
     let prepared = state.with_vault(|v| v.prepare_export(&state.policy(), request))?;

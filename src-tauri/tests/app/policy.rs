@@ -57,17 +57,23 @@ fn a_forbidden_keychain_reaches_the_ui_as_policy_denied() {
     // The export dialog greys out plaintext with the reason...
     let options = call("export_options", json!({})).expect("options");
     assert_eq!(options["encrypted"], serde_json::Value::Null);
-    assert!(options["plaintext"]
-        .as_str()
-        .expect("reason")
-        .contains("export.formats"));
+    for format in ["plaintext", "dotenv", "postman"] {
+        assert!(
+            options[format]
+                .as_str()
+                .is_some_and(|r| r.contains("export.formats")),
+            "{format}: {options}"
+        );
+    }
     // ...and a caller that bypasses the UI is refused all the same, before any dialog opens.
-    let err = call(
-        "export_to_file",
-        json!({"format": "plaintext", "password": null}),
-    )
-    .expect_err("refused");
-    assert_eq!(err["code"], "policy_denied");
+    for format in ["plaintext", "dotenv", "postman"] {
+        let err = call(
+            "export_to_file",
+            json!({"format": format, "password": null}),
+        )
+        .expect_err("refused");
+        assert_eq!(err["code"], "policy_denied", "{format}");
+    }
 }
 
 #[test]

@@ -1,8 +1,11 @@
 //! dotenv files: `KEY=value` lines, as the dotenv libraries read them.
 
 use secrecy::SecretString;
+use zeroize::Zeroizing;
 
 use super::incoming::{FileError, Incoming};
+use crate::error::{Error, Result};
+use crate::secret::Timestamp;
 
 /// Whether `text` reads as dotenv: its first meaningful line (not blank, not
 /// a comment) is `KEY=VALUE`, or at least half of its meaningful lines are
@@ -282,31 +285,72 @@ impl<'t> Reader<'t> {
     }
 }
 
-/// A dotenv file the reference parsers read back exactly: every value
+/// A dotenv file the reference parsers read back exactly: each value
 /// double-quoted, with `\\`, `"` and the control characters that have an
-/// escape written as escapes (a value with another control character keeps
-/// it as it is, inside the quotes).
+/// escape written as escapes; a name that is not a plain key single-quoted
+/// (python-dotenv reads quoted keys). A name that cannot be written either
+/// way refuses the export, naming the secret.
+pub(crate) fn write_dotenv<'a>(
+    items: impl IntoIterator<Item = (&'a str, &'a str)>,
+    exported_at: Timestamp,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let mut out = Zeroizing::new(format!(
+        "# Exported from Coffer at {}: every value below is in the clear.\n",
+        exported_at.rfc3339()
+    ));
+    for (key, value) in items {
+        push_assignment(&mut out, key, value).map_err(|problem| Error::ExportFailed {
+            problem: format!(
+                "the secret {key:?} cannot be named in a dotenv file ({problem}); rename it, or export in the Coffer format"
+            ),
+        })?;
+    }
+    Ok(Zeroizing::new(std::mem::take(&mut *out).into_bytes()))
+}
+
+fn push_assignment(
+    out: &mut String,
+    key: &str,
+    value: &str,
+) -> std::result::Result<(), &'static str> {
+    let plain = !key.is_empty()
+        && !key
+            .chars()
+            .any(|c| c.is_whitespace() || "=#'\"`\\".contains(c) || c.is_control());
+    if plain {
+        out.push_str(key);
+    } else if key.contains('\'') || key.contains(['\n', '\r']) {
+        return Err("it has a single quote or a line break and is not a plain key");
+    } else {
+        out.push('\'');
+        out.push_str(key);
+        out.push('\'');
+    }
+    out.push_str("=\"");
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{b}' => out.push_str("\\v"),
+            '\u{c}' => out.push_str("\\f"),
+            c => out.push(c),
+        }
+    }
+    out.push_str("\"\n");
+    Ok(())
+}
+
+/// What [`write_dotenv`] writes, as text (for the tests).
 #[cfg(test)]
 pub(crate) fn write(pairs: &[(&str, &str)]) -> String {
     let mut out = String::new();
     for (key, value) in pairs {
-        out.push_str(key);
-        out.push_str("=\"");
-        for c in value.chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                '"' => out.push_str("\\\""),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                '\u{7}' => out.push_str("\\a"),
-                '\u{8}' => out.push_str("\\b"),
-                '\u{b}' => out.push_str("\\v"),
-                '\u{c}' => out.push_str("\\f"),
-                c => out.push(c),
-            }
-        }
-        out.push_str("\"\n");
+        push_assignment(&mut out, key, value).expect("a writable name");
     }
     out
 }

@@ -20,5 +20,7 @@ mod source;
 pub(crate) use coffer::{write_encrypted, write_plaintext, SecretOut};
 pub use coffer::{KdfParams, EXPORT_VERSION, FORMAT_NAME};
 pub use detect::IMPORT_MAX_FILE_BYTES;
+pub(crate) use dotenv::write_dotenv;
 pub use incoming::{FileReport, Format, ImportSet, Incoming, IMPORT_MAX_ENTRIES};
+pub(crate) use postman::write_postman;
 pub use source::{fuzz_import, read_env_file, read_import, ImportSource};

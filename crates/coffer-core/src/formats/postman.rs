@@ -1,7 +1,10 @@
 //! Postman environment exports (`values[]`), read as Newman reads them.
 
 use secrecy::SecretString;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::secret::Timestamp;
 
 use super::incoming::{Capped, FileError, Incoming};
 
@@ -78,6 +81,66 @@ fn kind_of(v: &serde_json::Value) -> &'static str {
         serde_json::Value::Object(_) => "an object",
         _ => "a scalar",
     }
+}
+
+#[derive(Serialize)]
+struct EnvironmentOut<'a> {
+    id: String,
+    name: &'static str,
+    values: Vec<VariableOut<'a>>,
+    #[serde(rename = "_postman_variable_scope")]
+    scope: &'static str,
+    #[serde(rename = "_postman_exported_at")]
+    exported_at: String,
+    #[serde(rename = "_postman_exported_using")]
+    exported_using: &'static str,
+}
+
+#[derive(Serialize)]
+struct VariableOut<'a> {
+    key: &'a str,
+    value: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    enabled: bool,
+}
+
+/// A Postman environment of `(name, value, enabled)`, every variable of type
+/// `secret` (Postman masks those), as Postman and Newman import it.
+pub(crate) fn write_postman<'a>(
+    items: impl IntoIterator<Item = (&'a str, &'a str, bool)>,
+    exported_at: Timestamp,
+) -> Zeroizing<Vec<u8>> {
+    let id = crate::crypto::random_id();
+    let hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
+    let env = EnvironmentOut {
+        id: format!(
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        ),
+        name: "Coffer export",
+        values: items
+            .into_iter()
+            .map(|(key, value, enabled)| VariableOut {
+                key,
+                value,
+                kind: "secret",
+                enabled,
+            })
+            .collect(),
+        scope: "environment",
+        exported_at: exported_at.rfc3339(),
+        exported_using: "Coffer",
+    };
+    let mut out = Zeroizing::new(
+        serde_json::to_vec_pretty(&env).unwrap_or_else(|_| unreachable!("strings serialize")),
+    );
+    out.push(b'\n');
+    out
 }
 
 #[cfg(test)]

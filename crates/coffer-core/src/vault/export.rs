@@ -22,42 +22,57 @@ pub enum ExportRequest {
     Encrypted(SecretString),
     /// Every value in the clear.
     Plaintext,
+    /// A dotenv file: names and values in the clear.
+    Dotenv,
+    /// A Postman environment: names, values and enabled flags in the clear.
+    Postman,
 }
 
 impl ExportRequest {
     /// Whether `policy` and the password rules allow this export, before
     /// anything is read (a caller can ask before it opens a save dialog).
     pub fn check(&self, policy: &Policy) -> Result<()> {
-        match self {
-            ExportRequest::Plaintext => ExportRequest::Plaintext.checked(policy).map(drop),
-            ExportRequest::Encrypted(password) => ExportRequest::Encrypted(password.clone())
-                .checked(policy)
-                .map(drop),
-        }
+        let copy = match self {
+            ExportRequest::Encrypted(password) => ExportRequest::Encrypted(password.clone()),
+            ExportRequest::Plaintext => ExportRequest::Plaintext,
+            ExportRequest::Dotenv => ExportRequest::Dotenv,
+            ExportRequest::Postman => ExportRequest::Postman,
+        };
+        copy.checked(policy).map(drop)
     }
 
-    /// The checked password of an encrypted export (`None` for plaintext).
-    fn checked(self, policy: &Policy) -> Result<Option<ExportPassword>> {
-        match self {
-            ExportRequest::Plaintext => {
-                policy.check_export(ExportKind::Plaintext)?;
-                Ok(None)
-            }
+    /// The format to write, with the checked password of an encrypted export.
+    fn checked(self, policy: &Policy) -> Result<Output> {
+        let (kind, output) = match self {
             ExportRequest::Encrypted(password) => {
                 policy.check_export(ExportKind::Encrypted)?;
                 policy.check_password_length(password.expose_secret().chars().count())?;
                 let min = policy.min_password_length.value;
-                Ok(Some(ExportPassword::new(password, min)?))
+                let password = ExportPassword::new(password, min)?;
+                return Ok(Output::Coffer(Some(password)));
             }
-        }
+            ExportRequest::Plaintext => (ExportKind::Plaintext, Output::Coffer(None)),
+            ExportRequest::Dotenv => (ExportKind::Dotenv, Output::Dotenv),
+            ExportRequest::Postman => (ExportKind::Postman, Output::Postman),
+        };
+        policy.check_export(kind)?;
+        Ok(output)
     }
+}
+
+/// The file an export writes.
+enum Output {
+    /// A Coffer export, encrypted under the password or plaintext.
+    Coffer(Option<ExportPassword>),
+    Dotenv,
+    Postman,
 }
 
 /// An export read from the vault and allowed by the policy, not yet written.
 /// Its values are zeroized when it is dropped.
 pub struct PreparedExport {
     records: Vec<(Meta, SecretString)>,
-    password: Option<ExportPassword>,
+    output: Output,
     params: KdfParams,
 }
 
@@ -65,7 +80,7 @@ impl std::fmt::Debug for PreparedExport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PreparedExport")
             .field("secrets", &self.records.len())
-            .field("encrypted", &self.password.is_some())
+            .field("encrypted", &matches!(self.output, Output::Coffer(Some(_))))
             .finish_non_exhaustive()
     }
 }
@@ -78,7 +93,23 @@ impl PreparedExport {
 
     /// The file's bytes (runs the KDF of an encrypted export).
     pub fn write(self) -> Result<Zeroizing<Vec<u8>>> {
-        write_records(&self.records, self.password.as_ref(), self.params)
+        match &self.output {
+            Output::Coffer(password) => {
+                write_records(&self.records, password.as_ref(), self.params)
+            }
+            Output::Dotenv => crate::formats::write_dotenv(
+                self.records
+                    .iter()
+                    .map(|(meta, value)| (meta.name.as_str(), value.expose_secret())),
+                Timestamp::now(),
+            ),
+            Output::Postman => Ok(crate::formats::write_postman(
+                self.records
+                    .iter()
+                    .map(|(meta, value)| (meta.name.as_str(), value.expose_secret(), meta.enabled)),
+                Timestamp::now(),
+            )),
+        }
     }
 }
 
@@ -110,10 +141,10 @@ impl Vault {
         request: ExportRequest,
         params: KdfParams,
     ) -> Result<PreparedExport> {
-        let password = request.checked(policy)?;
+        let output = request.checked(policy)?;
         Ok(PreparedExport {
             records: self.all_records()?,
-            password,
+            output,
             params,
         })
     }

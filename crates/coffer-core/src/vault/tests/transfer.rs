@@ -8,7 +8,7 @@ use crate::formats::{read_import, ImportSet, ImportSource, KdfParams};
 use crate::password::ExportPassword;
 use crate::policy::Policy;
 use crate::secret::{NewSecret, Target, Timestamp};
-use crate::vault::{Decision, ImportSummary, Vault};
+use crate::vault::{Decision, ExportRequest, ImportSummary, Vault};
 
 const FAST: KdfParams = KdfParams {
     memory_kib: 19 * 1024,
@@ -485,4 +485,132 @@ fn names_repeated_in_one_import_are_listed_and_all_kept() {
         .filter(|s| s.name == "TOKEN" && s.shadowed)
         .count();
     assert_eq!(shadowed, 2, "an earlier one was dropped");
+}
+
+fn names_and_values(set: &ImportSet) -> Vec<(String, String, Option<bool>)> {
+    set.secrets
+        .iter()
+        .map(|s| {
+            (
+                s.name.clone(),
+                s.value.expose_secret().to_owned(),
+                s.enabled,
+            )
+        })
+        .collect()
+}
+
+/// Names and values a dotenv or Postman export must carry exactly.
+fn tricky_vault() -> (tempfile::TempDir, Vault) {
+    let (d, mut vault) = temp_vault();
+    for (name, value) in [
+        ("PLAIN", "sk_live_1"),
+        ("PATH_LIKE", r"C:\Users\me\n not a newline"),
+        ("QUOTES", r#"say "hi" and 'bye'"#),
+        (
+            "PEM",
+            "-----BEGIN KEY-----\nAAAA\r\nBBBB\n-----END KEY-----",
+        ),
+        ("Stripe API key (live) — ключ", "sk_unicode_🔑"),
+        ("hash#and=equals", "v#1 = 2"),
+        ("EMPTY", ""),
+    ] {
+        vault
+            .create_secret(new_secret(name, value))
+            .expect("create");
+    }
+    vault
+        .create_secret(NewSecret {
+            enabled: false,
+            ..new_secret("OFF", "disabled-value")
+        })
+        .expect("create");
+    (d, vault)
+}
+
+#[test]
+fn a_dotenv_export_reads_back_with_every_name_and_value_exact() {
+    let (_d, mut vault) = tricky_vault();
+    let bytes = vault
+        .export(&Policy::default(), ExportRequest::Dotenv)
+        .expect("dotenv");
+    let text = std::str::from_utf8(&bytes).expect("utf-8");
+    assert!(text.starts_with("# Exported from Coffer at "), "{text}");
+    let back = read(&bytes, None);
+    let want: Vec<(String, String, Option<bool>)> = vault
+        .list()
+        .expect("list")
+        .iter()
+        .map(|s| {
+            (
+                s.name.clone(),
+                vault
+                    .reveal(Target::Id(s.id))
+                    .expect("reveal")
+                    .1
+                    .expose_secret()
+                    .to_owned(),
+                None,
+            )
+        })
+        .collect();
+    assert_eq!(names_and_values(&back), want);
+}
+
+#[test]
+fn a_postman_export_reads_back_with_values_and_enabled_flags() {
+    let (_d, mut vault) = tricky_vault();
+    let bytes = vault
+        .export(&Policy::default(), ExportRequest::Postman)
+        .expect("postman");
+    let json: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+    assert_eq!(json["_postman_variable_scope"], "environment");
+    assert!(json["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .all(|v| v["type"] == "secret"));
+    let back = read(&bytes, None);
+    let got = names_and_values(&back);
+    assert_eq!(got.len(), 8);
+    assert!(got.contains(&("OFF".into(), "disabled-value".into(), Some(false))));
+    assert!(got.contains(&(
+        "PEM".into(),
+        "-----BEGIN KEY-----\nAAAA\r\nBBBB\n-----END KEY-----".into(),
+        Some(true)
+    )));
+}
+
+#[test]
+fn a_name_dotenv_cannot_hold_refuses_the_export_and_the_policy_governs_both_formats() {
+    let (_d, mut vault) = temp_vault();
+    vault
+        .create_secret(new_secret("it's a name", "v"))
+        .expect("create");
+    let err = vault
+        .export(&Policy::default(), ExportRequest::Dotenv)
+        .expect_err("unwritable name");
+    assert_eq!(err.code(), "export_failed");
+    assert!(
+        err.to_string()
+            .contains("\"it's a name\" cannot be named in a dotenv file"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("\"v\""));
+    vault
+        .export(&Policy::default(), ExportRequest::Postman)
+        .expect("postman holds any name");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("policy.json");
+    std::fs::write(
+        &file,
+        r#"{"version":1,"export":{"formats":["encrypted","plaintext"]}}"#,
+    )
+    .expect("write");
+    let policy = Policy::load(&file, None);
+    for request in [ExportRequest::Dotenv, ExportRequest::Postman] {
+        let err = vault.export(&policy, request).expect_err("not listed");
+        assert_eq!(err.code(), "policy_denied", "{err}");
+    }
 }
