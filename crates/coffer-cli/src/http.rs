@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use coffer_core::reference::{
-    check_destination, check_json, find, render, Destination, Escape, Reference,
+    check_destination, check_json, find, percent_encode, render, Destination, Escape, Reference,
 };
 use coffer_core::{Error, ExposeSecret, Usage, Values};
 use zeroize::Zeroizing;
@@ -64,21 +64,39 @@ pub fn http(ctx: &Context, args: HttpArgs) -> Outcome {
             ))
         }
     };
-    // The host is where the check happens: it cannot come from a secret.
+    // The host is where the check happens: it cannot come from a secret,
+    // and nothing may ride in the URL's user-info.
     let authority = url
         .split_once("://")
         .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""))
         .unwrap_or("");
     if authority.contains("{{") {
         return Err(usage(
+            "a reference cannot be in the URL's host, port or user-info: where a secret may go is checked against the host",
+        ));
+    }
+    let template = url::Url::parse(&url).map_err(|e| Error::InvalidUrl {
+        url: url.clone(),
+        reason: format!("it is not a URL ({e})"),
+    })?;
+    if template
+        .host_str()
+        .is_some_and(|h| h.contains("{{") || h.contains("%7B%7B"))
+    {
+        return Err(usage(
             "a reference cannot be in the URL's host or port: where a secret may go is checked against them",
+        ));
+    }
+    if !template.username().is_empty() || template.password().is_some() {
+        return Err(usage(
+            "a user name or password in the URL is not sent; put credentials in a header, e.g. -H 'Authorization: Basic …'",
         ));
     }
     let to = Destination::parse(&url).map_err(|reason| Error::InvalidUrl {
         url: url.clone(),
         reason,
     })?;
-    let mut parts = vec![Part::new(url, Escape::None)];
+    let mut parts = vec![Part::new(url, Escape::Url)];
     let mut headers = Vec::new();
     for header in &args.header {
         let Some((name, value)) = header.split_once(':') else {
@@ -126,17 +144,43 @@ pub fn http(ctx: &Context, args: HttpArgs) -> Outcome {
 
     let agent = agent(&args)?;
     let mut url = parts[0].fill(values.as_ref());
+    // Filled in, the URL must still go where it was checked to go.
+    let filled = url::Url::parse(&url).ok();
+    let same = filled.as_ref().is_some_and(|u| {
+        u.username().is_empty()
+            && u.password().is_none()
+            && Destination::parse(u.as_str()).ok().as_ref() == Some(&to)
+    });
+    if !same {
+        return Err(Error::HttpFailed {
+            host: to.host(),
+            problem: "with the values in place the URL would go elsewhere; nothing was sent".into(),
+        }
+        .into());
+    }
     let header_values: Vec<Zeroizing<String>> =
         parts[1..].iter().map(|p| p.fill(values.as_ref())).collect();
     let mut body_bytes = body.as_ref().map(|b| b.fill(values.as_ref()));
     let mut method = method;
     let mut hops = 0;
+    let mut current = to.clone();
+    // One deadline for the whole exchange, redirects included.
+    let deadline = std::time::Instant::now() + timeout(args.timeout)?;
     let response = loop {
-        let mut request = agent.request(&method, &url);
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Err(Error::HttpFailed {
+                host: current.host(),
+                problem: format!("no answer within {} s", args.timeout),
+            }
+            .into());
+        }
+        let mut request = agent.request(&method, &url).timeout(left);
         for (name, value) in headers.iter().zip(&header_values) {
             request = request.set(name, value);
         }
-        if args.json.is_some()
+        if body_bytes.is_some()
+            && args.json.is_some()
             && !headers
                 .iter()
                 .any(|h| h.eq_ignore_ascii_case("content-type"))
@@ -152,13 +196,14 @@ pub fn http(ctx: &Context, args: HttpArgs) -> Outcome {
             Err(ureq::Error::Transport(t)) => {
                 let detail = t.message().map(|m| format!(": {m}")).unwrap_or_default();
                 return Err(Error::HttpFailed {
-                    host: to.host(),
+                    host: current.host(),
                     problem: mask(&format!("{}{detail}", t.kind())),
                 }
                 .into());
             }
         };
-        if !(300..400).contains(&response.status()) || response.header("location").is_none() {
+        let redirect = matches!(response.status(), 301 | 302 | 303 | 307 | 308);
+        if !redirect || response.header("location").is_none() {
             break response;
         }
         hops += 1;
@@ -173,11 +218,11 @@ pub fn http(ctx: &Context, args: HttpArgs) -> Outcome {
         let next = url::Url::parse(&url)
             .and_then(|base| base.join(&location))
             .map_err(|_| Error::HttpFailed {
-                host: to.host(),
+                host: current.host(),
                 problem: "the server redirected to an address that is not a URL".into(),
             })?;
         let next_to = Destination::parse(next.as_str()).map_err(|reason| Error::HttpFailed {
-            host: to.host(),
+            host: current.host(),
             problem: format!(
                 "the server redirected to an address Coffer does not follow ({reason})"
             ),
@@ -185,25 +230,42 @@ pub fn http(ctx: &Context, args: HttpArgs) -> Outcome {
         if let Some(values) = &values {
             for name in &referenced {
                 let allowed = values.allowed(name);
-                if check_destination(allowed, &next_to).is_err() {
+                // A secret without allowed domains went where it was named
+                // for; it does not follow the server anywhere else.
+                let refused = if allowed.is_empty() {
+                    next_to != current
+                } else {
+                    check_destination(allowed, &next_to).is_err()
+                };
+                if refused {
+                    let only = if allowed.is_empty() {
+                        format!(
+                            "it has no allowed domains, so it goes only to {}",
+                            to.host()
+                        )
+                    } else {
+                        format!("only {}", allowed.join(", "))
+                    };
                     return Err(Error::HttpFailed {
-                        host: to.host(),
+                        host: current.host(),
                         problem: format!(
-                            "the server redirected to {}, where {name:?} is not allowed (only {}); the redirect was not followed",
+                            "the server redirected to {}, where {name:?} is not allowed ({only}); the redirect was not followed",
                             next_to.host(),
-                            allowed.join(", ")
                         ),
                     }
                     .into());
                 }
             }
         }
-        // As browsers do: 303 (and 301/302 after a POST) continue as a GET without a body.
-        if response.status() == 303 || (matches!(response.status(), 301 | 302) && method == "POST")
-        {
+        // As browsers do: 303 (and 301/302 after a POST) continue as a GET
+        // without a body; a HEAD stays a HEAD.
+        let to_get = response.status() == 303 && method != "HEAD"
+            || (matches!(response.status(), 301 | 302) && method == "POST");
+        if to_get {
             method = "GET".into();
             body_bytes = None;
         }
+        current = next_to;
         url = Zeroizing::new(next.to_string());
     };
     let status = response.status();
@@ -269,17 +331,46 @@ fn write_out(out: &mut impl Write, bytes: &[u8]) -> Result<(), Failure> {
         })
 }
 
-/// `text` with every resolved value masked.
+/// A masker for every resolved value, as sent and as percent-encoded in the URL.
+fn masker_of(values: &Values) -> Result<Option<Masker>, String> {
+    let encoded: Vec<Zeroizing<String>> = values
+        .all()
+        .map(|v| percent_encode(v.expose_secret()))
+        .collect();
+    Masker::new(
+        values
+            .all()
+            .map(|v| v.expose_secret().as_bytes())
+            .chain(encoded.iter().map(|e| e.as_bytes())),
+    )
+}
+
+/// `text` with every resolved value masked; if masking cannot be set up, a
+/// fixed sentence instead of the text (never the text unmasked).
 fn masked(values: Option<&Values>, text: &[u8]) -> String {
-    let Some(Ok(Some(mut m))) =
-        values.map(|v| Masker::new(v.all().map(|s| s.expose_secret().as_bytes())))
-    else {
+    let Some(values) = values else {
         return String::from_utf8_lossy(text).into_owned();
     };
-    let mut out = Vec::new();
-    m.feed(text, &mut out);
-    m.finish(&mut out);
-    String::from_utf8_lossy(&out).into_owned()
+    match masker_of(values) {
+        Ok(Some(mut m)) => {
+            let mut out = Vec::new();
+            m.feed(text, &mut out);
+            m.finish(&mut out);
+            String::from_utf8_lossy(&out).into_owned()
+        }
+        Ok(None) => String::from_utf8_lossy(text).into_owned(),
+        Err(_) => "(details withheld: they could hold a value)".into(),
+    }
+}
+
+/// `--timeout` as a duration: more than 0, at most an hour.
+fn timeout(seconds: f64) -> Result<Duration, Failure> {
+    if !(seconds > 0.0 && seconds <= 3600.0) {
+        return Err(usage(
+            "--timeout takes seconds, more than 0 and at most 3600",
+        ));
+    }
+    Duration::try_from_secs_f64(seconds).map_err(|_| usage("--timeout takes a number of seconds"))
 }
 
 /// `--data`/`--json`: the text itself, `@FILE`, or `@-` for standard input.
@@ -304,8 +395,9 @@ fn read_data(arg: &str) -> Result<String, Failure> {
         .map_err(|_| usage(format!("the request body from {source} is not UTF-8 text")))
 }
 
-/// An agent that verifies TLS against the system's roots (and `--cacert`),
-/// follows no redirect by itself, and gives up after `--timeout`.
+/// An agent that verifies TLS against the system's roots (and `--cacert`)
+/// and follows no redirect by itself (each request gets what is left of
+/// `--timeout`).
 fn agent(args: &HttpArgs) -> Result<ureq::Agent, Failure> {
     let mut roots = rustls::RootCertStore::empty();
     let native = rustls_native_certs::load_native_certs();
@@ -343,6 +435,5 @@ fn agent(args: &HttpArgs) -> Result<ureq::Agent, Failure> {
     Ok(ureq::AgentBuilder::new()
         .tls_config(Arc::new(config))
         .redirects(0)
-        .timeout(Duration::from_secs_f64(args.timeout))
         .build())
 }

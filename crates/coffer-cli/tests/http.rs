@@ -192,3 +192,56 @@ fn exit_codes_and_tls_verification() {
     assert!(!stderr(&out).contains(TOKEN));
     assert_eq!(server.seen().len(), 1, "{:?}", server.seen());
 }
+
+#[test]
+fn credentials_in_the_url_and_a_host_made_of_a_value_are_refused_before_anything_is_sent() {
+    let env = vault();
+    let server = Server::start(echo);
+    for url in [
+        format!("https:{{{{vault:tok}}}}@127.0.0.1:{}/", server.port),
+        format!("https://{{{{vault:tok}}}}@127.0.0.1:{}/", server.port),
+        format!("https://user:{{{{vault:tok}}}}@127.0.0.1:{}/", server.port),
+    ] {
+        let out = http(&env, &server, &[&url]);
+        assert_eq!(out.status.code(), Some(2), "{url}: {}", stderr(&out));
+        assert!(!stderr(&out).contains(TOKEN));
+    }
+    assert!(server.seen().is_empty(), "{:?}", server.seen());
+    let out = http(
+        &env,
+        &server,
+        &["--timeout", "0", &server.url("127.0.0.1", "/")],
+    );
+    assert_error(&out, 2, "--timeout takes seconds");
+}
+
+#[test]
+fn a_value_in_the_url_is_percent_encoded_and_a_secret_without_domains_does_not_follow_elsewhere() {
+    let env = vault();
+    let out = env.run(&["set", "free"], b"v#1&x y/z");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let server = Server::start(echo);
+    let out = http(
+        &env,
+        &server,
+        &[&server.url("127.0.0.1", "/q?key={{vault:free}}&n=1")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(server.seen()[0].target, "/q?key=v%231%26x%20y%2Fz&n=1");
+    // To another host: a secret without allowed domains stays with the host it was named for.
+    let out = http(
+        &env,
+        &server,
+        &[
+            &server.url("127.0.0.1", "/to-localhost"),
+            "-H",
+            "X-Key: {{vault:free}}",
+        ],
+    );
+    assert_error(
+        &out,
+        1,
+        "it has no allowed domains, so it goes only to 127.0.0.1",
+    );
+    assert_eq!(server.seen().len(), 2);
+}

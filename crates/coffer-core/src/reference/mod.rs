@@ -63,6 +63,24 @@ pub enum Escape {
     /// characters escaped), so the text stays valid JSON holding exactly
     /// the value.
     JsonString,
+    /// Percent-encoded (every byte but `A-Z a-z 0-9 - . _ ~`), so a value in
+    /// a URL's path or query cannot end or reshape it.
+    Url,
+}
+
+/// `value` percent-encoded as [`Escape::Url`] writes it.
+pub fn percent_encode(value: &str) -> Zeroizing<String> {
+    let mut out = Zeroizing::new(String::with_capacity(value.len() * 3));
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 15)]));
+        }
+    }
+    out
 }
 
 /// `text` with each reference replaced by `value(name)`.
@@ -85,6 +103,7 @@ pub fn render<'v>(
                 );
                 out.push_str(&quoted[1..quoted.len() - 1]);
             }
+            Escape::Url => out.push_str(&percent_encode(v)),
         }
         at = r.span.end;
     }

@@ -72,3 +72,14 @@ fn a_reference_outside_a_json_string_or_a_template_that_is_not_json_is_refused()
     let err = check_json(broken, &find(broken)).expect_err("not JSON");
     assert!(err.contains("not valid JSON"), "{err}");
 }
+
+#[test]
+fn a_value_in_a_url_is_percent_encoded_so_it_cannot_reshape_it() {
+    let text = "https://h/x?key={{vault:k}}&b=1";
+    let refs = find(text);
+    let out = render(text, &refs, Escape::Url, |_| "a b&c=d#e/f?g+é");
+    assert_eq!(
+        *out,
+        "https://h/x?key=a%20b%26c%3Dd%23e%2Ff%3Fg%2B%C3%A9&b=1"
+    );
+}

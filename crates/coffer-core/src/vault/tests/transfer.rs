@@ -514,6 +514,7 @@ fn tricky_vault() -> (tempfile::TempDir, Vault) {
         ("Stripe API key (live) — ключ", "sk_unicode_🔑"),
         ("hash#and=equals", "v#1 = 2"),
         ("EMPTY", ""),
+        ("TRAILING_BACKSLASH", r"C:\Temp\"),
     ] {
         vault
             .create_secret(new_secret(name, value))
@@ -572,7 +573,7 @@ fn a_postman_export_reads_back_with_values_and_enabled_flags() {
         .all(|v| v["type"] == "secret"));
     let back = read(&bytes, None);
     let got = names_and_values(&back);
-    assert_eq!(got.len(), 8);
+    assert_eq!(got.len(), 9);
     assert!(got.contains(&("OFF".into(), "disabled-value".into(), Some(false))));
     assert!(got.contains(&(
         "PEM".into(),
@@ -593,7 +594,7 @@ fn a_name_dotenv_cannot_hold_refuses_the_export_and_the_policy_governs_both_form
     assert_eq!(err.code(), "export_failed");
     assert!(
         err.to_string()
-            .contains("\"it's a name\" cannot be named in a dotenv file"),
+            .contains("\"it's a name\" cannot be written to a dotenv file"),
         "{err}"
     );
     assert!(!err.to_string().contains("\"v\""));
