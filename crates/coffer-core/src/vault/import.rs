@@ -187,6 +187,7 @@ impl Vault {
         let mut removed = Vec::new();
         let mut added = Vec::new();
         let summary = self.write(seals, |w| {
+            w.expect_writes(set.secrets.len())?;
             // Classified against the vault as it is when the transaction starts,
             // exactly as the preview did.
             let present = name_indexes(w.tx, w.path)?;

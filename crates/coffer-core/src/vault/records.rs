@@ -443,6 +443,9 @@ enum Value<'v> {
     Kept(&'v [u8]),
 }
 
+/// More buckets than this changed in one write: reseal them from one pass.
+const MANY_BUCKETS: usize = 32;
+
 /// Whether a write checks the record list before changing it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Check {
@@ -464,15 +467,30 @@ impl Writer<'_> {
 
     /// Seals every changed bucket anew, and the root.
     fn seal_list(&mut self) -> Result<()> {
-        if !self.touched.iter().any(|&t| t) {
+        let touched = self.touched.iter().filter(|&&t| t).count();
+        if touched == 0 {
             return Ok(());
         }
-        for bucket in 0..BUCKETS {
-            if self.touched[bucket] {
-                self.list.reseal_bucket(self.tx, self.list_key, bucket)?;
+        if touched > MANY_BUCKETS {
+            self.list
+                .reseal_from_scan(self.tx, self.list_key, &self.touched)?;
+        } else {
+            for bucket in 0..BUCKETS {
+                if self.touched[bucket] {
+                    self.list.reseal_bucket(self.tx, self.list_key, bucket)?;
+                }
             }
         }
         self.list.store(self.tx, self.list_key)
+    }
+
+    /// For a write of `records` records: past a few dozen, checking the whole
+    /// record list in one pass beats a range read per bucket touched.
+    pub(super) fn expect_writes(&mut self, records: usize) -> Result<()> {
+        if records > MANY_BUCKETS && !self.touched.iter().all(|&t| t) {
+            self.touch_all()?;
+        }
+        Ok(())
     }
 
     /// Marks every bucket as changed (a clear, a migration), checking each.

@@ -132,6 +132,7 @@ impl Vault {
         }
         let seals = 2 * prepared.len() as u64;
         self.write(seals, |w| {
+            w.expect_writes(prepared.len())?;
             let mut out = Vec::with_capacity(prepared.len());
             for (id, meta, value) in prepared {
                 w.put(&id, &meta, value.expose_secret())?;
