@@ -94,6 +94,7 @@ function showPreview(view) {
     ...view.files.map((f) => {
       const li = document.createElement("li");
       li.textContent = f.skipped ? `${f.source}: skipped (${f.skipped})` : `${f.source}: ${f.secrets} secrets`;
+      if (f.left_out?.length) li.textContent += `; left out: ${f.left_out.join("; ")}`;
       return li;
     }),
   );

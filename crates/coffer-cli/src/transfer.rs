@@ -170,6 +170,9 @@ pub fn import(ctx: &Context, args: ImportArgs) -> Outcome {
             (None, Some(why)) => println!("skipped {}: {why}", file.source),
             (None, None) => {}
         }
+        for what in &file.left_out {
+            println!("left out of {}: {what}", file.source);
+        }
     }
     let preview = vault.import_preview(&set)?;
     print_preview(&preview);

@@ -533,3 +533,25 @@ fn dotenv_and_postman_exports_need_confirmation_and_read_back() {
         assert_eq!(other.get("PEM"), "line one\nline two");
     }
 }
+
+#[test]
+fn what_a_bitwarden_export_holds_that_coffer_does_not_import_is_said() {
+    let env = Env::new();
+    let file = env.path("bitwarden.json");
+    std::fs::write(
+        &file,
+        r#"{"encrypted":false,"items":[
+            {"name":"site","type":1,"login":{"password":"p","fido2Credentials":[{"credentialId":"a"}]}},
+            {"name":"key","type":5,"sshKey":{"privateKey":"PRIVATE","publicKey":"ssh-ed25519 AAAA"}}]}"#,
+    )
+    .expect("write");
+    let out = env.run(&["import", file.to_str().expect("utf8"), "--dry-run"], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains(": 3 secrets (Bitwarden JSON)"), "{text}");
+    assert!(
+        text.contains("left out of")
+            && text.contains("1 passkey (a passkey cannot be moved out of Bitwarden)"),
+        "{text}"
+    );
+}

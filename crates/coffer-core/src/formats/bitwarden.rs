@@ -73,6 +73,18 @@ struct Item {
     login: Option<Login>,
     #[serde(default)]
     card: Option<Card>,
+    #[serde(default, rename = "sshKey")]
+    ssh_key: Option<SshKey>,
+    #[serde(default, rename = "passwordHistory")]
+    password_history: Option<Vec<serde::de::IgnoredAny>>,
+}
+
+#[derive(Deserialize)]
+struct SshKey {
+    #[serde(default, rename = "privateKey")]
+    private_key: Wiped,
+    #[serde(default, rename = "publicKey")]
+    public_key: Wiped,
 }
 
 #[derive(Deserialize)]
@@ -94,6 +106,8 @@ struct Login {
     totp: Wiped,
     #[serde(default)]
     uris: Option<Vec<Uri>>,
+    #[serde(default, rename = "fido2Credentials")]
+    passkeys: Option<Vec<serde::de::IgnoredAny>>,
 }
 
 #[derive(Deserialize)]
@@ -107,6 +121,14 @@ struct Card {
     number: Wiped,
     #[serde(default)]
     code: Wiped,
+    #[serde(default, rename = "cardholderName")]
+    holder: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    brand: Option<serde::de::IgnoredAny>,
+    #[serde(default, rename = "expMonth")]
+    exp_month: Option<serde::de::IgnoredAny>,
+    #[serde(default, rename = "expYear")]
+    exp_year: Option<serde::de::IgnoredAny>,
 }
 
 /// Whether a JSON object looks like a Bitwarden export.
@@ -120,11 +142,12 @@ pub(crate) fn is_bitwarden(has_items: bool, has_encrypted: bool) -> bool {
 pub(crate) fn read(
     text: &str,
     password: Option<&SecretString>,
-) -> Result<(Vec<Incoming>, bool), FileError> {
+) -> Result<(Vec<Incoming>, bool, Vec<String>), FileError> {
     let header: Header = serde_json::from_str(text).map_err(FileError::json)?;
     if header.encrypted != Some(true) {
         let export: Export = serde_json::from_str(text).map_err(FileError::json)?;
-        return Ok((map_items(export.items.0), false));
+        let (items, left_out) = map_items_reporting(export.items.0);
+        return Ok((items, false, left_out));
     }
     if header.password_protected != Some(true) {
         return Err(FileError::Invalid(
@@ -152,7 +175,8 @@ pub(crate) fn read(
             e.column()
         ))
     })?;
-    Ok((map_items(export.items.0), true))
+    let (items, left_out) = map_items_reporting(export.items.0);
+    Ok((items, true, left_out))
 }
 
 type Key = Zeroizing<[u8; 32]>;
@@ -314,9 +338,75 @@ fn decrypt_string(
     Ok(buf)
 }
 
+/// What of a Bitwarden export has no place in Coffer, counted to be said.
+#[derive(Default)]
+struct LeftOut {
+    identities: usize,
+    passkeys: usize,
+    card_details: usize,
+    histories: usize,
+    unknown: usize,
+}
+
+impl LeftOut {
+    fn sentences(&self) -> Vec<String> {
+        let plural = |n: usize, one: &str, many: &str| {
+            if n == 1 {
+                format!("1 {one}")
+            } else {
+                format!("{n} {many}")
+            }
+        };
+        let mut out = Vec::new();
+        if self.identities > 0 {
+            out.push(format!(
+                "{} (names, addresses and such: their custom fields and notes are imported)",
+                plural(self.identities, "identity", "identities")
+            ));
+        }
+        if self.passkeys > 0 {
+            out.push(format!(
+                "{} (a passkey cannot be moved out of Bitwarden)",
+                plural(self.passkeys, "passkey", "passkeys")
+            ));
+        }
+        if self.card_details > 0 {
+            out.push(format!(
+                "the holder, brand and expiry of {}",
+                plural(self.card_details, "card", "cards")
+            ));
+        }
+        if self.histories > 0 {
+            out.push(format!(
+                "the password history of {}",
+                plural(self.histories, "item", "items")
+            ));
+        }
+        if self.unknown > 0 {
+            out.push(format!(
+                "{} of a type Coffer does not know",
+                plural(self.unknown, "item", "items")
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
 fn map_items(items: Vec<Item>) -> Vec<Incoming> {
+    map_items_reporting(items).0
+}
+
+/// The secrets of `items`, and what was left out of them, said in words.
+fn map_items_reporting(items: Vec<Item>) -> (Vec<Incoming>, Vec<String>) {
     let mut out = Vec::new();
+    let mut left = LeftOut::default();
     for mut item in items {
+        left.histories += usize::from(
+            item.password_history
+                .as_ref()
+                .is_some_and(|h| !h.is_empty()),
+        );
         let notes = item.notes.take().unwrap_or_default();
         // A secure note's notes are its value; another item's note rides
         // along with each of its secrets if it fits, else it becomes a
@@ -339,16 +429,30 @@ fn map_items(items: Vec<Item>) -> Vec<Incoming> {
                     .flatten()
                     .filter_map(|u| u.uri.as_deref().and_then(host_of))
                     .collect();
+                left.passkeys += login.passkeys.as_ref().map_or(0, Vec::len);
                 values.push((Some("password".into()), login.password));
                 values.push((Some("username".into()), login.username));
                 values.push((Some("totp".into()), login.totp));
             }
+            (1, None, _) => {}
             (2, _, _) => values.push((None, notes_secret.take())),
             (3, _, Some(card)) => {
+                let details = [&card.holder, &card.brand, &card.exp_month, &card.exp_year];
+                left.card_details += usize::from(details.iter().any(|d| d.is_some()));
                 values.push((Some("number".into()), card.number));
                 values.push((Some("code".into()), card.code));
             }
-            _ => {}
+            (3, _, None) => {}
+            (4, _, _) => left.identities += 1,
+            (5, _, _) => {
+                // An SSH key: the private key is the secret; the public key
+                // comes along so the pair stays together.
+                if let Some(key) = item.ssh_key.take() {
+                    values.push((Some("private_key".into()), key.private_key));
+                    values.push((Some("public_key".into()), key.public_key));
+                }
+            }
+            _ => left.unknown += 1,
         }
         for field in item.fields.take().into_iter().flatten() {
             // Type 3 is a "linked" field: it has no value of its own.
@@ -383,7 +487,7 @@ fn map_items(items: Vec<Item>) -> Vec<Incoming> {
             });
         }
     }
-    out
+    (out, left.sentences())
 }
 
 fn host_of(uri: &str) -> Option<String> {

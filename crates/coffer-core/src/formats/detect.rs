@@ -11,11 +11,16 @@ use super::{bitwarden, coffer, dotenv, postman};
 /// format; more than that is not a vault, and not worth reading.
 pub const IMPORT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// What a file gave: its format, its secrets, and what of it Coffer left out
+/// (said in words, for the preview).
+pub(crate) struct Parsed {
+    pub(crate) format: Format,
+    pub(crate) items: Vec<Incoming>,
+    pub(crate) left_out: Vec<String>,
+}
+
 /// Detects the format from the content and reads it.
-pub(crate) fn parse(
-    bytes: &[u8],
-    password: Option<&SecretString>,
-) -> Result<(Format, Vec<Incoming>), FileError> {
+pub(crate) fn parse(bytes: &[u8], password: Option<&SecretString>) -> Result<Parsed, FileError> {
     if bytes.len() as u64 > IMPORT_MAX_FILE_BYTES {
         return Err(FileError::Invalid(format!(
             "it is larger than the import limit of {} bytes",
@@ -37,6 +42,7 @@ pub(crate) fn parse(
     if trimmed.is_empty() {
         return Err(FileError::Invalid("it is empty".into()));
     }
+    let mut left_out = Vec::new();
     let (format, items) = if trimmed.starts_with('{') {
         // One pass to tell the format; the format's reader makes the second.
         let probe: JsonProbe = serde_json::from_str(text).map_err(FileError::json)?;
@@ -55,7 +61,8 @@ pub(crate) fn parse(
             (Format::PostmanEnvironment, postman::read(text)?)
         } else if bitwarden::is_bitwarden(probe.items.is_some(), probe.encrypted.is_some()) {
             // Encrypted only if something was decrypted, whatever the file says.
-            let (items, decrypted) = bitwarden::read(text, password)?;
+            let (items, decrypted, left) = bitwarden::read(text, password)?;
+            left_out = left;
             let format = if decrypted {
                 Format::BitwardenEncrypted
             } else {
@@ -79,7 +86,11 @@ pub(crate) fn parse(
             "not a format Coffer can import (Coffer export, Postman environment, Bitwarden JSON, dotenv)".into(),
         ));
     };
-    Ok((format, validate(items)?))
+    Ok(Parsed {
+        format,
+        items: validate(items)?,
+        left_out,
+    })
 }
 
 /// The text of a file that starts with a UTF-16 byte-order mark (as some
@@ -153,7 +164,8 @@ mod tests {
             .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
             .collect();
         for bytes in [le, be] {
-            let (format, items) = parse(&bytes, None).expect("UTF-16");
+            let Parsed { format, items, .. } =
+                parse(&bytes, None).unwrap_or_else(|_| panic!("UTF-16"));
             assert_eq!(format, Format::Dotenv);
             assert_eq!(items[0].value.expose_secret(), "ключ");
             assert_eq!(items[1].value.expose_secret(), "x y");

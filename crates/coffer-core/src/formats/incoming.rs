@@ -96,6 +96,9 @@ pub struct FileReport {
     pub secrets: usize,
     /// Why it was left out (only in a folder import).
     pub skipped: Option<String>,
+    /// What of the file Coffer does not import, in words (e.g. Bitwarden
+    /// passkeys), so nothing goes missing without a word.
+    pub left_out: Vec<String>,
 }
 
 /// Everything read from an import source.
@@ -161,14 +164,15 @@ impl Format {
 }
 
 impl ImportSet {
-    pub(crate) fn add(&mut self, source: &str, format: Format, items: Vec<Incoming>) {
+    pub(crate) fn add(&mut self, source: &str, parsed: super::detect::Parsed) {
         self.files.push(FileReport {
             source: source.to_owned(),
-            format: Some(format),
-            secrets: items.len(),
+            format: Some(parsed.format),
+            secrets: parsed.items.len(),
             skipped: None,
+            left_out: parsed.left_out,
         });
-        self.secrets.extend(items);
+        self.secrets.extend(parsed.items);
     }
 
     pub(crate) fn skip(&mut self, source: String, why: String) {
@@ -177,6 +181,7 @@ impl ImportSet {
             format: None,
             secrets: 0,
             skipped: Some(why),
+            left_out: Vec::new(),
         });
     }
 }

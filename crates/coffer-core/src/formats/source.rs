@@ -39,8 +39,8 @@ pub fn read_import(
     };
     match source {
         ImportSource::Text { label, bytes } => {
-            let (format, items) = parse(bytes, password).map_err(|e| e.into_error(label))?;
-            set.add(label, format, items);
+            let parsed = parse(bytes, password).map_err(|e| e.into_error(label))?;
+            set.add(label, parsed);
         }
         ImportSource::Path(path) => {
             let meta = fs::metadata(path).map_err(|e| Error::io("cannot read", path, e))?;
@@ -55,8 +55,8 @@ pub fn read_import(
             } else {
                 let label = path.display().to_string();
                 let bytes = read_file(path, vault).map_err(|e| e.into_error(&label))?;
-                let (format, items) = parse(&bytes, password).map_err(|e| e.into_error(&label))?;
-                set.add(&label, format, items);
+                let parsed = parse(&bytes, password).map_err(|e| e.into_error(&label))?;
+                set.add(&label, parsed);
             }
         }
     }
@@ -108,7 +108,7 @@ fn read_folder(
         }
         let outcome = read_file(&path, vault).and_then(|bytes| parse(&bytes, password));
         match outcome {
-            Ok((format, items)) => set.add(&label, format, items),
+            Ok(parsed) => set.add(&label, parsed),
             Err(FileError::Unrecognized(why)) => set.skip(label, why),
             Err(e) => return Err(e.into_error(&label)),
         }

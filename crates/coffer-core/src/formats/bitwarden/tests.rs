@@ -201,9 +201,10 @@ fn long_notes_become_their_own_secret() {
 fn password_protected_exports_open_with_both_kdfs() {
     for kdf in [0, 1] {
         let file = protect(PLAIN, "correct horse battery", kdf);
-        let (items, decrypted) = read(&file, Some(&pw("correct horse battery"))).expect("decrypts");
+        let (items, decrypted, _) =
+            read(&file, Some(&pw("correct horse battery"))).expect("decrypts");
         assert!(decrypted, "kdfType {kdf}");
-        let (plain, plain_decrypted) = read(PLAIN, None).expect("reads");
+        let (plain, plain_decrypted, _) = read(PLAIN, None).expect("reads");
         assert!(!plain_decrypted);
         assert_eq!(summary(&items), summary(&plain), "kdfType {kdf}");
         assert!(matches!(
@@ -285,7 +286,7 @@ fn a_plaintext_export_that_says_password_protected_is_still_plaintext() {
     let mut obj = v.as_object().expect("object").clone();
     obj.insert("passwordProtected".into(), true.into());
     let text = serde_json::Value::Object(obj).to_string();
-    let (items, decrypted) = read(&text, None).expect("reads");
+    let (items, decrypted, _) = read(&text, None).expect("reads");
     assert!(!decrypted);
     assert!(!items.is_empty());
 }
@@ -368,6 +369,48 @@ fn a_secure_note_is_its_value_and_a_long_note_a_secret_of_its_own() {
             ("memo", "the secret text".len(), ""),
             ("card/number", 4, ""),
             ("card/notes", NOTE_MAX_CHARS + 1, ""),
+        ]
+    );
+}
+
+#[test]
+fn an_ssh_key_is_imported_and_what_has_no_place_is_said() {
+    let text = r#"{"encrypted":false,"items":[
+        {"name":"deploy","type":5,"sshKey":{"privateKey":"-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----","publicKey":"ssh-ed25519 AAAA deploy","keyFingerprint":"SHA256:x"}},
+        {"name":"me","type":4,"identity":{"firstName":"Ada"},"fields":[{"name":"passport","value":"P123","type":1}]},
+        {"name":"site","type":1,"login":{"username":"u","password":"p","fido2Credentials":[{"credentialId":"a"},{"credentialId":"b"}]},"passwordHistory":[{"password":"old"}]},
+        {"name":"visa","type":3,"card":{"cardholderName":"Ada","brand":"Visa","number":"4111","expMonth":"1","expYear":"2030","code":"123"}},
+        {"name":"future","type":9}
+    ]}"#;
+    let (items, decrypted, left_out) = read(text, None).expect("reads");
+    assert!(!decrypted);
+    let got: Vec<(&str, &str)> = items
+        .iter()
+        .map(|i| (i.name.as_str(), i.value.expose_secret()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "deploy/private_key",
+                "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----"
+            ),
+            ("deploy/public_key", "ssh-ed25519 AAAA deploy"),
+            ("me/passport", "P123"),
+            ("site/password", "p"),
+            ("site/username", "u"),
+            ("visa/number", "4111"),
+            ("visa/code", "123"),
+        ]
+    );
+    assert_eq!(
+        left_out,
+        [
+            "1 identity (names, addresses and such: their custom fields and notes are imported)",
+            "2 passkeys (a passkey cannot be moved out of Bitwarden)",
+            "the holder, brand and expiry of 1 card",
+            "the password history of 1 item",
+            "1 item of a type Coffer does not know",
         ]
     );
 }
