@@ -10,12 +10,13 @@ const PEM: &str = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC
 #[ignore = "needs a display, tauri-driver and a Secret Service: run by make test"]
 async fn values_keep_their_bytes_names_ask_first_and_a_delete_can_be_undone() {
     let _one = serial().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let vault = dir.path().join("vault.db");
-    let key = init_vault(&vault);
-    let driver = Driver::start(&[("COFFER_VAULT", &vault)]);
-    let client = driver.session().await;
-    unlock_with(&client, &key).await;
+    let Unlocked {
+        dir: _dir,
+        vault,
+        key,
+        driver,
+        client,
+    } = unlocked_app().await;
 
     // A PEM key pasted into the value keeps every line break and space.
     click(&client, &testid("secret-add")).await;

@@ -175,12 +175,13 @@ async fn the_vault_key_changes_without_losing_a_secret_and_the_keychain_follows(
 #[ignore = "needs a display, tauri-driver and a Secret Service: run by make test"]
 async fn the_quick_open_shortcut_set_in_settings_brings_a_hidden_window_back() {
     let _one = serial().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let vault = dir.path().join("vault.db");
-    let key = init_vault(&vault);
-    let driver = Driver::start(&[("COFFER_VAULT", &vault)]);
-    let client = driver.session().await;
-    unlock_with(&client, &key).await;
+    let Unlocked {
+        dir: _dir,
+        vault: _vault,
+        key: _key,
+        driver,
+        client,
+    } = unlocked_app().await;
     // Off by default; set it in Settings.
     click(&client, &testid("menu")).await;
     click(&client, &testid("menu-settings")).await;

@@ -7,9 +7,14 @@ use coffer_e2e::driver::*;
 #[ignore = "needs a display, tauri-driver and a Secret Service: run by make test"]
 async fn allowed_domains_are_checked_as_typed_and_a_reference_can_be_tried() {
     let _one = serial().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let vault = dir.path().join("vault.db");
-    let key = init_vault(&vault);
+    let Unlocked {
+        dir: _dir,
+        vault,
+        key,
+        driver,
+        client,
+    } = unlocked_app().await;
+    // Resolved by Rust on each check: the list need not show it.
     let out = coffer(
         &vault,
         Some(&key),
@@ -21,9 +26,6 @@ async fn allowed_domains_are_checked_as_typed_and_a_reference_can_be_tried() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let driver = Driver::start(&[("COFFER_VAULT", &vault)]);
-    let client = driver.session().await;
-    unlock_with(&client, &key).await;
 
     // The form reads the patterns as the core will store them.
     click(&client, &testid("secret-add")).await;
@@ -90,6 +92,11 @@ async fn allowed_domains_are_checked_as_typed_and_a_reference_can_be_tried() {
     .await;
     visible(&client, "#reference-dialog[open]").await;
     screenshot(&client, "try-a-reference").await;
+    // At the smallest window the dialog still shows its results and buttons.
+    set_window_size(&client, 640, 420).await;
+    visible(&client, &testid("reference-check")).await;
+    visible(&client, "[data-testid=reference-result]:nth-child(2)").await;
+    screenshot(&client, "try-a-reference-min-size").await;
     fill(&client, &testid("reference-text"), "{{ vault:stripe }}").await;
     fill(
         &client,

@@ -447,12 +447,13 @@ async fn a_policy_allowing_only_encrypted_exports_greys_out_unencrypted_with_its
 #[ignore = "needs a display, tauri-driver and a Secret Service: run by make test"]
 async fn ctrl_shift_v_focuses_the_filter_and_a_second_launch_exits() {
     let _one = serial().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let vault = dir.path().join("vault.db");
-    let key = init_vault(&vault);
-    let driver = Driver::start(&[("COFFER_VAULT", &vault)]);
-    let client = driver.session().await;
-    unlock_with(&client, &key).await;
+    let Unlocked {
+        dir: _dir,
+        vault,
+        key: _key,
+        driver,
+        client,
+    } = unlocked_app().await;
     // The app turned core dumps off for itself, in this debug build too.
     let app = coffer_e2e::procs::app_process(driver.pid()).expect("the app's process");
     assert_eq!(

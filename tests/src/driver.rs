@@ -342,6 +342,33 @@ pub fn init_vault(vault: &Path) -> String {
         .to_owned()
 }
 
+/// The app on a vault the CLI made, unlocked with its key (take
+/// [`serial`]'s guard first).
+pub struct Unlocked {
+    pub dir: tempfile::TempDir,
+    pub vault: PathBuf,
+    pub key: String,
+    pub driver: Driver,
+    pub client: Client,
+}
+
+/// Makes a vault with the CLI, starts the app on it and unlocks it.
+pub async fn unlocked_app() -> Unlocked {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = dir.path().join("vault.db");
+    let key = init_vault(&vault);
+    let driver = Driver::start(&[("COFFER_VAULT", &vault)]);
+    let client = driver.session().await;
+    unlock_with(&client, &key).await;
+    Unlocked {
+        dir,
+        vault,
+        key,
+        driver,
+        client,
+    }
+}
+
 /// Types `key` on the unlock screen and waits for the secrets.
 pub async fn unlock_with(client: &Client, key: &str) {
     fill(client, &testid("unlock-key"), key).await;

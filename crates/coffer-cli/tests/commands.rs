@@ -403,7 +403,7 @@ fn the_cli_runs_without_core_dumps_in_every_build() {
         limit.rlim_max, 0,
         "core dumps are forbidden here already: nothing to show"
     );
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("coffer"));
+    let mut cmd = env.std_cmd();
     #[allow(unsafe_code)]
     // SAFETY: the closure only calls setrlimit (async-signal-safe) on a
     // struct it owns, between fork and exec.
@@ -422,12 +422,6 @@ fn the_cli_runs_without_core_dumps_in_every_build() {
     // `set` waits for its value on stdin: look at the process meanwhile.
     let mut child = cmd
         .args(["set", "a"])
-        .env("COFFER_VAULT", &env.vault)
-        .env("COFFER_VAULT_KEY", env.key.as_deref().expect("key"))
-        .env(
-            "DBUS_SESSION_BUS_ADDRESS",
-            "unix:path=/nonexistent/coffer-test-bus",
-        )
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

@@ -2,7 +2,7 @@
 //! program or the file, what its output showed, and what was refused.
 
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::util::{assert_error, stderr, stdout, Env};
@@ -211,13 +211,8 @@ fn env_files_are_read_as_dotenv_and_win_over_the_environment() {
 #[test]
 fn signals_from_another_process_go_on_to_the_program() {
     let env = with_secrets();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("coffer"))
-        .env("COFFER_VAULT", &env.vault)
-        .env("COFFER_VAULT_KEY", env.key.as_deref().expect("key"))
-        .env(
-            "DBUS_SESSION_BUS_ADDRESS",
-            "unix:path=/nonexistent/coffer-test-bus",
-        )
+    let mut child = env
+        .std_cmd()
         .env("T", "{{vault:token}}")
         .args([
             "run",

@@ -40,7 +40,13 @@ impl Env {
     /// `coffer` with this vault and (if known) its key in `COFFER_VAULT_KEY`.
     /// Any D-Bus session is hidden so no test touches a real keychain by accident.
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("coffer").expect("binary");
+        Command::from_std(self.std_cmd())
+    }
+
+    /// [`Env::cmd`] as a plain process, for a test that spawns it and
+    /// watches it run.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("coffer"));
         cmd.env("COFFER_VAULT", &self.vault)
             .env_remove("COFFER_VAULT_KEY")
             .env_remove("COFFER_EXPORT_PASSWORD")
