@@ -173,6 +173,13 @@ pub fn import(ctx: &Context, args: ImportArgs) -> Outcome {
         for what in &file.left_out {
             println!("left out of {}: {what}", file.source);
         }
+        if !file.renamed.is_empty() {
+            println!(
+                "named apart in {} (they share a name): {}",
+                file.source,
+                file.renamed.join(", ")
+            );
+        }
     }
     let preview = vault.import_preview(&set)?;
     print_preview(&preview);

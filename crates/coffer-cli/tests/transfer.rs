@@ -535,23 +535,32 @@ fn dotenv_and_postman_exports_need_confirmation_and_read_back() {
 }
 
 #[test]
-fn what_a_bitwarden_export_holds_that_coffer_does_not_import_is_said() {
+fn what_a_bitwarden_export_holds_that_coffer_does_not_import_or_renames_is_said() {
     let env = Env::new();
     let file = env.path("bitwarden.json");
     std::fs::write(
         &file,
-        r#"{"encrypted":false,"items":[
+        r#"{"encrypted":false,"folders":[{"id":"w","name":"Work"}],"items":[
             {"name":"site","type":1,"login":{"password":"p","fido2Credentials":[{"credentialId":"a"}]}},
-            {"name":"key","type":5,"sshKey":{"privateKey":"PRIVATE","publicKey":"ssh-ed25519 AAAA"}}]}"#,
+            {"name":"key","type":5,"sshKey":{"privateKey":"PRIVATE","publicKey":"ssh-ed25519 AAAA"}},
+            {"name":"site","folderId":"w","type":1,"login":{"password":"q"}}]}"#,
     )
     .expect("write");
     let out = env.run(&["import", file.to_str().expect("utf8"), "--dry-run"], b"");
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains(": 3 secrets (Bitwarden JSON)"), "{text}");
+    assert!(text.contains(": 4 secrets (Bitwarden JSON)"), "{text}");
     assert!(
         text.contains("left out of")
             && text.contains("1 passkey (a passkey cannot be moved out of Bitwarden)"),
         "{text}"
     );
+    assert!(
+        text.contains(r#"(they share a name): "site" as "Work/site""#),
+        "{text}"
+    );
+    let out = env.run(&["import", file.to_str().expect("utf8")], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(env.get("site/password"), "p");
+    assert_eq!(env.get("Work/site/password"), "q");
 }

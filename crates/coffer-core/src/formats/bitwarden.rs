@@ -53,6 +53,17 @@ struct Header {
 struct Export {
     #[serde(default)]
     items: Capped<Item>,
+    #[serde(default)]
+    folders: Capped<Folder>,
+    /// An organization export's folders.
+    #[serde(default)]
+    collections: Capped<Folder>,
+}
+
+#[derive(Deserialize)]
+struct Folder {
+    id: Option<String>,
+    name: Option<String>,
 }
 
 /// What a value can be in: wiped when dropped, and moved (never copied) into
@@ -61,7 +72,13 @@ type Wiped = Option<Zeroizing<String>>;
 
 #[derive(Deserialize)]
 struct Item {
+    #[serde(default)]
+    id: Option<String>,
     name: String,
+    #[serde(default, rename = "folderId")]
+    folder_id: Option<String>,
+    #[serde(default, rename = "collectionIds")]
+    collection_ids: Option<Vec<String>>,
     #[serde(rename = "type")]
     kind: u32,
     /// A secure note's value, or an item's note.
@@ -142,12 +159,11 @@ pub(crate) fn is_bitwarden(has_items: bool, has_encrypted: bool) -> bool {
 pub(crate) fn read(
     text: &str,
     password: Option<&SecretString>,
-) -> Result<(Vec<Incoming>, bool, Vec<String>), FileError> {
+) -> Result<(Mapped, bool), FileError> {
     let header: Header = serde_json::from_str(text).map_err(FileError::json)?;
     if header.encrypted != Some(true) {
         let export: Export = serde_json::from_str(text).map_err(FileError::json)?;
-        let (items, left_out) = map_items_reporting(export.items.0);
-        return Ok((items, false, left_out));
+        return Ok((map_export(export), false));
     }
     if header.password_protected != Some(true) {
         return Err(FileError::Invalid(
@@ -175,8 +191,7 @@ pub(crate) fn read(
             e.column()
         ))
     })?;
-    let (items, left_out) = map_items_reporting(export.items.0);
-    Ok((items, true, left_out))
+    Ok((map_export(export), true))
 }
 
 type Key = Zeroizing<[u8; 32]>;
@@ -392,16 +407,53 @@ impl LeftOut {
     }
 }
 
-#[cfg(test)]
-fn map_items(items: Vec<Item>) -> Vec<Incoming> {
-    map_items_reporting(items).0
+/// The secrets of an export, and what became of it, said in words.
+pub(crate) struct Mapped {
+    pub(crate) items: Vec<Incoming>,
+    /// What has no place in Coffer.
+    pub(crate) left_out: Vec<String>,
+    /// Items renamed to tell apart those that share a name.
+    pub(crate) renamed: Vec<String>,
 }
 
-/// The secrets of `items`, and what was left out of them, said in words.
-fn map_items_reporting(items: Vec<Item>) -> (Vec<Incoming>, Vec<String>) {
+fn map_export(export: Export) -> Mapped {
+    let folder_names: std::collections::HashMap<&str, &str> = export
+        .folders
+        .0
+        .iter()
+        .chain(&export.collections.0)
+        .filter_map(|f| Some((f.id.as_deref()?, f.name.as_deref()?)))
+        .collect();
+    let (names, renamed) = names::distinct(
+        &export
+            .items
+            .0
+            .iter()
+            .map(|item| names::Named {
+                name: &item.name,
+                id: item.id.as_deref(),
+                folder: item
+                    .folder_id
+                    .as_deref()
+                    .or_else(|| item.collection_ids.as_ref()?.first().map(String::as_str))
+                    .and_then(|id| folder_names.get(id).copied()),
+            })
+            .collect::<Vec<_>>(),
+    );
+    let (items, left_out) = map_items(export.items.0.into_iter().zip(names));
+    Mapped {
+        items,
+        left_out,
+        renamed,
+    }
+}
+
+/// The secrets of `items` (each with the name it is known by), and what
+/// was left out of them, said in words.
+fn map_items(items: impl Iterator<Item = (Item, String)>) -> (Vec<Incoming>, Vec<String>) {
     let mut out = Vec::new();
     let mut left = LeftOut::default();
-    for mut item in items {
+    for (mut item, item_name) in items {
         left.histories += usize::from(
             item.password_history
                 .as_ref()
@@ -473,8 +525,8 @@ fn map_items_reporting(items: Vec<Item>) -> (Vec<Incoming>, Vec<String>) {
             };
             out.push(Incoming {
                 name: match suffix {
-                    Some(s) => format!("{}/{s}", item.name),
-                    None => item.name.clone(),
+                    Some(s) => format!("{item_name}/{s}"),
+                    None => item_name.clone(),
                 },
                 // Moved, not copied: the wiped string is left empty.
                 value: SecretString::from(std::mem::take(&mut *value)),
@@ -503,5 +555,6 @@ fn host_of(uri: &str) -> Option<String> {
         .pop()
 }
 
+mod names;
 #[cfg(test)]
 mod tests;

@@ -17,6 +17,8 @@ pub(crate) struct Parsed {
     pub(crate) format: Format,
     pub(crate) items: Vec<Incoming>,
     pub(crate) left_out: Vec<String>,
+    /// Entries given another name to tell apart those that share one.
+    pub(crate) renamed: Vec<String>,
 }
 
 /// Detects the format from the content and reads it.
@@ -43,6 +45,7 @@ pub(crate) fn parse(bytes: &[u8], password: Option<&SecretString>) -> Result<Par
         return Err(FileError::Invalid("it is empty".into()));
     }
     let mut left_out = Vec::new();
+    let mut renamed = Vec::new();
     let (format, items) = if trimmed.starts_with('{') {
         // One pass to tell the format; the format's reader makes the second.
         let probe: JsonProbe = serde_json::from_str(text).map_err(FileError::json)?;
@@ -61,8 +64,10 @@ pub(crate) fn parse(bytes: &[u8], password: Option<&SecretString>) -> Result<Par
             (Format::PostmanEnvironment, postman::read(text)?)
         } else if bitwarden::is_bitwarden(probe.items.is_some(), probe.encrypted.is_some()) {
             // Encrypted only if something was decrypted, whatever the file says.
-            let (items, decrypted, left) = bitwarden::read(text, password)?;
-            left_out = left;
+            let (mapped, decrypted) = bitwarden::read(text, password)?;
+            left_out = mapped.left_out;
+            renamed = mapped.renamed;
+            let items = mapped.items;
             let format = if decrypted {
                 Format::BitwardenEncrypted
             } else {
@@ -90,6 +95,7 @@ pub(crate) fn parse(bytes: &[u8], password: Option<&SecretString>) -> Result<Par
         format,
         items: validate(items)?,
         left_out,
+        renamed,
     })
 }
 

@@ -99,6 +99,9 @@ pub struct FileReport {
     /// What of the file Coffer does not import, in words (e.g. Bitwarden
     /// passkeys), so nothing goes missing without a word.
     pub left_out: Vec<String>,
+    /// Entries Coffer named otherwise than the file does, to tell apart
+    /// those that share a name (e.g. `"GitHub" as "Work/GitHub"`).
+    pub renamed: Vec<String>,
 }
 
 /// Everything read from an import source.
@@ -171,6 +174,7 @@ impl ImportSet {
             secrets: parsed.items.len(),
             skipped: None,
             left_out: parsed.left_out,
+            renamed: parsed.renamed,
         });
         self.secrets.extend(parsed.items);
     }
@@ -182,6 +186,7 @@ impl ImportSet {
             secrets: 0,
             skipped: Some(why),
             left_out: Vec::new(),
+            renamed: Vec::new(),
         });
     }
 }

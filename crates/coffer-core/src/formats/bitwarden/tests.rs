@@ -141,6 +141,15 @@ const PLAIN: &str = r#"{
   ]
 }"#;
 
+/// Items mapped under their own names.
+fn map_named(items: Vec<Item>) -> Vec<Incoming> {
+    map_items(items.into_iter().map(|i| {
+        let name = i.name.clone();
+        (i, name)
+    }))
+    .0
+}
+
 fn summary(items: &[Incoming]) -> Vec<(String, String, Vec<String>, String)> {
     items
         .iter()
@@ -157,7 +166,7 @@ fn summary(items: &[Incoming]) -> Vec<(String, String, Vec<String>, String)> {
 
 #[test]
 fn items_map_to_secrets_named_after_them() {
-    let got = summary(&read(PLAIN, None).expect("reads").0);
+    let got = summary(&read(PLAIN, None).expect("reads").0.items);
     let gh = vec!["api.github.com".to_owned(), "github.com".to_owned()];
     let want = vec![
         ("GitHub/password", "ghp_secret", gh.clone(), "work account"),
@@ -188,7 +197,7 @@ fn long_notes_become_their_own_secret() {
         {"type": 1, "name": "Svc", "notes": long, "login": {"password": "p"}}
     ]})
     .to_string();
-    let got = summary(&read(&text, None).expect("reads").0);
+    let got = summary(&read(&text, None).expect("reads").0.items);
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].3, "", "the note did not fit");
     assert_eq!(
@@ -201,10 +210,10 @@ fn long_notes_become_their_own_secret() {
 fn password_protected_exports_open_with_both_kdfs() {
     for kdf in [0, 1] {
         let file = protect(PLAIN, "correct horse battery", kdf);
-        let (items, decrypted, _) =
+        let (Mapped { items, .. }, decrypted) =
             read(&file, Some(&pw("correct horse battery"))).expect("decrypts");
         assert!(decrypted, "kdfType {kdf}");
-        let (plain, plain_decrypted, _) = read(PLAIN, None).expect("reads");
+        let (Mapped { items: plain, .. }, plain_decrypted) = read(PLAIN, None).expect("reads");
         assert!(!plain_decrypted);
         assert_eq!(summary(&items), summary(&plain), "kdfType {kdf}");
         assert!(matches!(
@@ -286,7 +295,7 @@ fn a_plaintext_export_that_says_password_protected_is_still_plaintext() {
     let mut obj = v.as_object().expect("object").clone();
     obj.insert("passwordProtected".into(), true.into());
     let text = serde_json::Value::Object(obj).to_string();
-    let (items, decrypted, _) = read(&text, None).expect("reads");
+    let (Mapped { items, .. }, decrypted) = read(&text, None).expect("reads");
     assert!(!decrypted);
     assert!(!items.is_empty());
 }
@@ -318,7 +327,7 @@ fn parsed_values_wipe_themselves_and_are_moved_into_the_secrets() {
         (Some("4111"), Some("123"))
     );
 
-    let out = map_items(vec![item]);
+    let out = map_named(vec![item]);
     let got: Vec<(&str, &str, &str)> = out
         .iter()
         .map(|i| {
@@ -352,7 +361,7 @@ fn a_secure_note_is_its_value_and_a_long_note_a_secret_of_its_own() {
             {{"name":"card","type":3,"notes":"{long}","card":{{"number":"4111","code":null}}}}]"#
     ))
     .expect("items");
-    let out = map_items(items);
+    let out = map_named(items);
     let got: Vec<(&str, usize, &str)> = out
         .iter()
         .map(|i| {
@@ -382,7 +391,12 @@ fn an_ssh_key_is_imported_and_what_has_no_place_is_said() {
         {"name":"visa","type":3,"card":{"cardholderName":"Ada","brand":"Visa","number":"4111","expMonth":"1","expYear":"2030","code":"123"}},
         {"name":"future","type":9}
     ]}"#;
-    let (items, decrypted, left_out) = read(text, None).expect("reads");
+    let (
+        Mapped {
+            items, left_out, ..
+        },
+        decrypted,
+    ) = read(text, None).expect("reads");
     assert!(!decrypted);
     let got: Vec<(&str, &str)> = items
         .iter()
@@ -413,4 +427,36 @@ fn an_ssh_key_is_imported_and_what_has_no_place_is_said() {
             "1 item of a type Coffer does not know",
         ]
     );
+}
+
+#[test]
+fn items_of_one_name_are_told_apart_by_folder_or_collection() {
+    let text = r#"{"encrypted":false,
+      "folders":[{"id":"f-work","name":"Work"},{"id":"f-home","name":"Home"}],
+      "collections":[{"id":"c-ops","organizationId":"o","name":"Ops"}],
+      "items":[
+        {"id":"i1","folderId":"f-work","type":1,"name":"GitHub","login":{"password":"work-pw"}},
+        {"id":"i2","folderId":"f-home","type":1,"name":"GitHub","login":{"password":"home-pw"}},
+        {"id":"i3","folderId":null,"collectionIds":["c-ops"],"type":1,"name":"GitHub","login":{"password":"ops-pw"}},
+        {"id":"4f2a91c0-1111","folderId":"f-work","type":1,"name":"GitHub","login":{"password":"work-2"}},
+        {"id":"i5","folderId":"f-work","type":2,"name":"Only one","notes":"n"}
+      ]}"#;
+    let (mapped, _) = read(text, None).expect("reads");
+    let got: Vec<(&str, &str)> = mapped
+        .items
+        .iter()
+        .map(|i| (i.name.as_str(), i.value.expose_secret()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Work/GitHub/password", "work-pw"),
+            ("Home/GitHub/password", "home-pw"),
+            ("Ops/GitHub/password", "ops-pw"),
+            ("Work/GitHub [4f2a91]/password", "work-2"),
+            ("Only one", "n"),
+        ]
+    );
+    assert_eq!(mapped.renamed.len(), 4);
+    assert_eq!(mapped.renamed[0], r#""GitHub" as "Work/GitHub""#);
 }
