@@ -95,7 +95,7 @@ function showPreview(view) {
       const li = document.createElement("li");
       li.textContent = f.skipped ? `${f.source}: skipped (${f.skipped})` : `${f.source}: ${f.secrets} secrets`;
       if (f.left_out?.length) li.textContent += `; left out: ${f.left_out.join("; ")}`;
-      if (f.renamed?.length) li.textContent += `; named apart (they share a name): ${f.renamed.join(", ")}`;
+      if (f.notes?.length) li.textContent += `; ${f.notes.join("; ")}`;
       return li;
     }),
   );

@@ -173,12 +173,8 @@ pub fn import(ctx: &Context, args: ImportArgs) -> Outcome {
         for what in &file.left_out {
             println!("left out of {}: {what}", file.source);
         }
-        if !file.renamed.is_empty() {
-            println!(
-                "named apart in {} (they share a name): {}",
-                file.source,
-                file.renamed.join(", ")
-            );
+        for what in &file.notes {
+            println!("note on {}: {what}", file.source);
         }
     }
     let preview = vault.import_preview(&set)?;
@@ -265,6 +261,11 @@ fn format_name(format: coffer_core::Format) -> &'static str {
         coffer_core::Format::CofferEncrypted => "Coffer export, encrypted",
         coffer_core::Format::CofferPlaintext => "Coffer export, plaintext",
         coffer_core::Format::PostmanEnvironment => "Postman environment",
+        coffer_core::Format::BitwardenCsv => "Bitwarden CSV",
+        coffer_core::Format::OnePasswordCsv => "1Password CSV",
+        coffer_core::Format::KeepassxcCsv => "KeePassXC CSV",
+        coffer_core::Format::LastpassCsv => "LastPass CSV",
+        coffer_core::Format::Csv => "CSV",
         coffer_core::Format::Bitwarden => "Bitwarden JSON",
         coffer_core::Format::BitwardenEncrypted => "Bitwarden JSON, password-protected",
         coffer_core::Format::Dotenv => "dotenv",

@@ -556,7 +556,7 @@ fn what_a_bitwarden_export_holds_that_coffer_does_not_import_or_renames_is_said(
         "{text}"
     );
     assert!(
-        text.contains(r#"(they share a name): "site" as "Work/site""#),
+        text.contains(r#": named apart, as they share a name: "site" as "Work/site""#),
         "{text}"
     );
     let out = env.run(&["import", file.to_str().expect("utf8")], b"");

@@ -196,7 +196,9 @@ fn files_of(n: usize) -> Vec<(&'static str, String)> {
     let mut postman = Vec::new();
     let mut coffer = Vec::new();
     let mut bitwarden = Vec::new();
+    let mut csv = String::from("name,password\n");
     for i in 0..n {
+        csv.push_str(&format!("K{i},v\n"));
         dotenv.push_str(&format!("K{i}=v\n"));
         postman.push(format!(r#"{{"key":"K{i}","value":"v"}}"#));
         coffer.push(format!(
@@ -208,6 +210,7 @@ fn files_of(n: usize) -> Vec<(&'static str, String)> {
     }
     vec![
         ("dotenv", dotenv),
+        ("csv", csv),
         (
             "postman",
             format!(r#"{{"name":"e","values":[{}]}}"#, postman.join(",")),

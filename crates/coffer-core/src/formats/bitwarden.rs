@@ -24,8 +24,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use super::entry::{secrets_of, Entry};
 use super::incoming::{Capped, FileError, Incoming};
-use crate::secret::NOTE_MAX_CHARS;
 
 /// PBKDF2 iterations accepted from a file (Bitwarden's own minimum is 5,000; its default 600,000).
 pub const PBKDF2_ITERATIONS_RANGE: (u32, u32) = (5_000, 5_000_000);
@@ -424,137 +424,92 @@ fn map_export(export: Export) -> Mapped {
         .chain(&export.collections.0)
         .filter_map(|f| Some((f.id.as_deref()?, f.name.as_deref()?)))
         .collect();
-    let (names, renamed) = names::distinct(
-        &export
-            .items
-            .0
-            .iter()
-            .map(|item| names::Named {
-                name: &item.name,
-                id: item.id.as_deref(),
-                folder: item
-                    .folder_id
-                    .as_deref()
-                    .or_else(|| item.collection_ids.as_ref()?.first().map(String::as_str))
-                    .and_then(|id| folder_names.get(id).copied()),
-            })
-            .collect::<Vec<_>>(),
-    );
-    let (items, left_out) = map_items(export.items.0.into_iter().zip(names));
+    let mut left = LeftOut::default();
+    let entries = export
+        .items
+        .0
+        .into_iter()
+        .map(|item| {
+            let folder = item
+                .folder_id
+                .as_deref()
+                .or_else(|| item.collection_ids.as_ref()?.first().map(String::as_str))
+                .and_then(|id| folder_names.get(id).map(|name| (*name).to_owned()));
+            entry_of(item, folder, &mut left)
+        })
+        .collect();
+    let (items, renamed) = secrets_of(entries);
     Mapped {
         items,
-        left_out,
+        left_out: left.sentences(),
         renamed,
     }
 }
 
-/// The secrets of `items` (each with the name it is known by), and what
-/// was left out of them, said in words.
-fn map_items(items: impl Iterator<Item = (Item, String)>) -> (Vec<Incoming>, Vec<String>) {
-    let mut out = Vec::new();
-    let mut left = LeftOut::default();
-    for (mut item, item_name) in items {
-        left.histories += usize::from(
-            item.password_history
-                .as_ref()
-                .is_some_and(|h| !h.is_empty()),
-        );
-        let notes = item.notes.take().unwrap_or_default();
-        // A secure note's notes are its value; another item's note rides
-        // along with each of its secrets if it fits, else it becomes a
-        // secret of its own.
-        let (note, mut notes_secret) = if item.kind == 2 {
-            (String::new(), Some(notes))
-        } else if notes.chars().count() <= NOTE_MAX_CHARS {
-            (notes.to_string(), None)
-        } else {
-            (String::new(), Some(notes))
-        };
-        // (name suffix, value) of every secret this item gives.
-        let mut values: Vec<(Option<String>, Wiped)> = Vec::new();
-        let mut domains: Vec<String> = Vec::new();
-        match (item.kind, item.login.take(), item.card.take()) {
-            (1, Some(login), _) => {
-                domains = login
-                    .uris
-                    .iter()
-                    .flatten()
-                    .filter_map(|u| u.uri.as_deref().and_then(host_of))
-                    .collect();
-                left.passkeys += login.passkeys.as_ref().map_or(0, Vec::len);
-                values.push((Some("password".into()), login.password));
-                values.push((Some("username".into()), login.username));
-                values.push((Some("totp".into()), login.totp));
-            }
-            (1, None, _) => {}
-            (2, _, _) => values.push((None, notes_secret.take())),
-            (3, _, Some(card)) => {
-                let details = [&card.holder, &card.brand, &card.exp_month, &card.exp_year];
-                left.card_details += usize::from(details.iter().any(|d| d.is_some()));
-                values.push((Some("number".into()), card.number));
-                values.push((Some("code".into()), card.code));
-            }
-            (3, _, None) => {}
-            (4, _, _) => left.identities += 1,
-            (5, _, _) => {
-                // An SSH key: the private key is the secret; the public key
-                // comes along so the pair stays together.
-                if let Some(key) = item.ssh_key.take() {
-                    values.push((Some("private_key".into()), key.private_key));
-                    values.push((Some("public_key".into()), key.public_key));
-                }
-            }
-            _ => left.unknown += 1,
+/// An item as a password manager's entry (which becomes its secrets),
+/// counting in `left` what of it has no place in Coffer.
+fn entry_of(mut item: Item, group: Option<String>, left: &mut LeftOut) -> Entry {
+    left.histories += usize::from(
+        item.password_history
+            .as_ref()
+            .is_some_and(|h| !h.is_empty()),
+    );
+    let mut entry = Entry {
+        title: std::mem::take(&mut item.name),
+        group,
+        id: item.id.take(),
+        // A secure note's notes are its value.
+        is_note: item.kind == 2,
+        notes: item.notes.take().unwrap_or_default(),
+        ..Entry::default()
+    };
+    fn field(entry: &mut Entry, name: &str, value: Wiped) {
+        entry
+            .fields
+            .push((name.to_owned(), value.unwrap_or_default()));
+    }
+    match (item.kind, item.login.take(), item.card.take()) {
+        (1, Some(login), _) => {
+            left.passkeys += login.passkeys.as_ref().map_or(0, Vec::len);
+            entry.urls = login
+                .uris
+                .into_iter()
+                .flatten()
+                .filter_map(|u| u.uri)
+                .collect();
+            entry.password = login.password.unwrap_or_default();
+            entry.username = login.username.unwrap_or_default();
+            entry.totp = login.totp.unwrap_or_default();
         }
-        for field in item.fields.take().into_iter().flatten() {
-            // Type 3 is a "linked" field: it has no value of its own.
-            if field.kind != 3 {
-                if let Some(name) = field.name.filter(|n| !n.is_empty()) {
-                    values.push((Some(name), field.value));
-                }
+        (1 | 2, _, _) => {}
+        (3, _, Some(card)) => {
+            let details = [&card.holder, &card.brand, &card.exp_month, &card.exp_year];
+            left.card_details += usize::from(details.iter().any(|d| d.is_some()));
+            field(&mut entry, "number", card.number);
+            field(&mut entry, "code", card.code);
+        }
+        (3, _, None) => {}
+        (4, _, _) => left.identities += 1,
+        (5, _, _) => {
+            // An SSH key: the private key is the secret; the public key
+            // comes along so the pair stays together.
+            if let Some(key) = item.ssh_key.take() {
+                field(&mut entry, "private_key", key.private_key);
+                field(&mut entry, "public_key", key.public_key);
             }
         }
-        if let Some(notes) = notes_secret {
-            values.push((Some("notes".into()), Some(notes)));
-        }
-        domains.sort();
-        domains.dedup();
-        for (suffix, value) in values {
-            let Some(mut value) = value.filter(|v| !v.is_empty()) else {
-                continue;
-            };
-            out.push(Incoming {
-                name: match suffix {
-                    Some(s) => format!("{item_name}/{s}"),
-                    None => item_name.clone(),
-                },
-                // Moved, not copied: the wiped string is left empty.
-                value: SecretString::from(std::mem::take(&mut *value)),
-                enabled: None,
-                allowed_domains: Some(domains.clone()),
-                note: Some(note.clone()),
-                created_at: None,
-                updated_at: None,
-                flagged_secret: false,
-            });
+        _ => left.unknown += 1,
+    }
+    for custom in item.fields.take().into_iter().flatten() {
+        // Type 3 is a "linked" field: it has no value of its own.
+        if custom.kind != 3 {
+            if let Some(name) = custom.name.filter(|n| !n.is_empty()) {
+                entry.fields.push((name, custom.value.unwrap_or_default()));
+            }
         }
     }
-    (out, left.sentences())
+    entry
 }
 
-fn host_of(uri: &str) -> Option<String> {
-    let parsed = url::Url::parse(uri)
-        .or_else(|_| url::Url::parse(&format!("https://{uri}")))
-        .ok()?;
-    let host = parsed
-        .host_str()?
-        .trim_start_matches('[')
-        .trim_end_matches(']');
-    crate::secret::normalize_domains(&[host.to_owned()])
-        .ok()?
-        .pop()
-}
-
-mod names;
 #[cfg(test)]
 mod tests;

@@ -4,7 +4,11 @@
 use secrecy::SecretString;
 
 use super::incoming::{validate, FileError, Format, Incoming};
-use super::{bitwarden, coffer, dotenv, postman};
+use super::{bitwarden, coffer, csv, dotenv, postman};
+
+/// The formats an import reads, for messages about a file that is none of them.
+pub(crate) const KNOWN_FORMATS: &str =
+    "Coffer export, Postman environment, Bitwarden JSON, a password manager's CSV, dotenv";
 
 /// Largest file an import reads.
 /// 64 MiB: 100,000 secrets of a few hundred bytes each are some 30 MB in any
@@ -17,8 +21,8 @@ pub(crate) struct Parsed {
     pub(crate) format: Format,
     pub(crate) items: Vec<Incoming>,
     pub(crate) left_out: Vec<String>,
-    /// Entries given another name to tell apart those that share one.
-    pub(crate) renamed: Vec<String>,
+    /// What Coffer did to fit the file, in words (e.g. entries renamed).
+    pub(crate) notes: Vec<String>,
 }
 
 /// Detects the format from the content and reads it.
@@ -45,7 +49,7 @@ pub(crate) fn parse(bytes: &[u8], password: Option<&SecretString>) -> Result<Par
         return Err(FileError::Invalid("it is empty".into()));
     }
     let mut left_out = Vec::new();
-    let mut renamed = Vec::new();
+    let mut notes = Vec::new();
     let (format, items) = if trimmed.starts_with('{') {
         // One pass to tell the format; the format's reader makes the second.
         let probe: JsonProbe = serde_json::from_str(text).map_err(FileError::json)?;
@@ -66,7 +70,7 @@ pub(crate) fn parse(bytes: &[u8], password: Option<&SecretString>) -> Result<Par
             // Encrypted only if something was decrypted, whatever the file says.
             let (mapped, decrypted) = bitwarden::read(text, password)?;
             left_out = mapped.left_out;
-            renamed = mapped.renamed;
+            notes = super::names::renamed_note(&mapped.renamed);
             let items = mapped.items;
             let format = if decrypted {
                 Format::BitwardenEncrypted
@@ -80,6 +84,11 @@ pub(crate) fn parse(bytes: &[u8], password: Option<&SecretString>) -> Result<Par
                     .into(),
             ));
         }
+    } else if let Some(header) = csv::header(text) {
+        let read = csv::read(text, &header)?;
+        left_out = read.left_out;
+        notes = read.notes;
+        (header.format(), read.items)
     } else if dotenv::looks_like(text) {
         (Format::Dotenv, dotenv::read(text)?)
     } else if dotenv::only_comments(text) {
@@ -87,15 +96,15 @@ pub(crate) fn parse(bytes: &[u8], password: Option<&SecretString>) -> Result<Par
             "it holds only comments: no KEY=VALUE line to import".into(),
         ));
     } else {
-        return Err(FileError::Unrecognized(
-            "not a format Coffer can import (Coffer export, Postman environment, Bitwarden JSON, dotenv)".into(),
-        ));
+        return Err(FileError::Unrecognized(format!(
+            "not a format Coffer can import ({KNOWN_FORMATS})"
+        )));
     };
     Ok(Parsed {
         format,
         items: validate(items)?,
         left_out,
-        renamed,
+        notes,
     })
 }
 

@@ -83,6 +83,12 @@ pub enum Format {
     Bitwarden,
     BitwardenEncrypted,
     Dotenv,
+    BitwardenCsv,
+    OnePasswordCsv,
+    KeepassxcCsv,
+    LastpassCsv,
+    /// A CSV of another tool, with a title and a password or notes column.
+    Csv,
 }
 
 /// What happened to one file of an import.
@@ -99,9 +105,10 @@ pub struct FileReport {
     /// What of the file Coffer does not import, in words (e.g. Bitwarden
     /// passkeys), so nothing goes missing without a word.
     pub left_out: Vec<String>,
-    /// Entries Coffer named otherwise than the file does, to tell apart
-    /// those that share a name (e.g. `"GitHub" as "Work/GitHub"`).
-    pub renamed: Vec<String>,
+    /// What Coffer did to fit the file, in words: entries named otherwise
+    /// than the file names them to tell apart those that share a name
+    /// (`"GitHub" as "Work/GitHub"`), columns imported as fields.
+    pub notes: Vec<String>,
 }
 
 /// Everything read from an import source.
@@ -174,7 +181,7 @@ impl ImportSet {
             secrets: parsed.items.len(),
             skipped: None,
             left_out: parsed.left_out,
-            renamed: parsed.renamed,
+            notes: parsed.notes,
         });
         self.secrets.extend(parsed.items);
     }
@@ -186,7 +193,7 @@ impl ImportSet {
             secrets: 0,
             skipped: Some(why),
             left_out: Vec::new(),
-            renamed: Vec::new(),
+            notes: Vec::new(),
         });
     }
 }

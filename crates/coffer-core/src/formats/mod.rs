@@ -11,9 +11,12 @@
 
 mod bitwarden;
 mod coffer;
+mod csv;
 mod detect;
 mod dotenv;
+mod entry;
 mod incoming;
+mod names;
 mod postman;
 mod source;
 

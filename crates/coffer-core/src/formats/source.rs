@@ -49,7 +49,10 @@ pub fn read_import(
                 if set.files.iter().all(|f| f.format.is_none()) {
                     return Err(Error::ImportInvalid {
                         file: path.display().to_string(),
-                        problem: "no importable file in this folder (Coffer export, Postman environment, Bitwarden JSON, dotenv)".into(),
+                        problem: format!(
+                            "no importable file in this folder ({})",
+                            super::detect::KNOWN_FORMATS
+                        ),
                     });
                 }
             } else {

@@ -2,6 +2,7 @@ use aes::cipher::BlockEncryptMut;
 use rand_core::{OsRng, RngCore};
 
 use super::*;
+use crate::secret::NOTE_MAX_CHARS;
 
 fn header(
     kdf_type: u32,
@@ -143,10 +144,13 @@ const PLAIN: &str = r#"{
 
 /// Items mapped under their own names.
 fn map_named(items: Vec<Item>) -> Vec<Incoming> {
-    map_items(items.into_iter().map(|i| {
-        let name = i.name.clone();
-        (i, name)
-    }))
+    let mut left = LeftOut::default();
+    secrets_of(
+        items
+            .into_iter()
+            .map(|i| entry_of(i, None, &mut left))
+            .collect(),
+    )
     .0
 }
 

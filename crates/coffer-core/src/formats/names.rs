@@ -1,25 +1,26 @@
-//! Telling apart Bitwarden items that share a name.
+//! Telling apart entries of a password manager that share a name.
 //!
-//! Bitwarden lets two logins be called alike when they sit in different
-//! folders (or in none); Coffer names secrets after their item, so two
-//! `GitHub` logins would shadow each other. An item whose name is shared
-//! takes its folder as a prefix (`Work/GitHub`); the folder of an
-//! organization export is its first collection. Names still equal after
-//! that get the start of the item's id (`GitHub [4f2a91]`), stable across
-//! exports of the same vault, or its position when the file has no ids.
+//! Bitwarden, KeePass and the others let two logins be called alike when
+//! they sit in different folders (or in none); Coffer names secrets after
+//! their entry, so two `GitHub` logins would shadow each other. An entry
+//! whose name is shared takes its folder as a prefix (`Work/GitHub`); the
+//! folder of a Bitwarden organization export is its first collection. Names
+//! still equal after that get the start of the entry's id (`GitHub
+//! [4f2a91]`), stable across exports of the same vault, or a number when
+//! the file has no ids.
 
 use std::collections::{HashMap, HashSet};
 
 /// What naming needs of one item.
-pub(super) struct Named<'a> {
-    pub(super) name: &'a str,
-    pub(super) id: Option<&'a str>,
+pub(crate) struct Named<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) id: Option<&'a str>,
     /// The folder's (or first collection's) name, when the item has one.
-    pub(super) folder: Option<&'a str>,
+    pub(crate) folder: Option<&'a str>,
 }
 
 /// One name per item, all distinct, and a sentence for every item renamed.
-pub(super) fn distinct(items: &[Named<'_>]) -> (Vec<String>, Vec<String>) {
+pub(crate) fn distinct(items: &[Named<'_>]) -> (Vec<String>, Vec<String>) {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for item in items {
         *counts.entry(item.name).or_default() += 1;
@@ -60,6 +61,18 @@ pub(super) fn distinct(items: &[Named<'_>]) -> (Vec<String>, Vec<String>) {
         .map(|(item, name)| format!("{:?} as {:?}", item.name, name))
         .collect();
     (names, renamed)
+}
+
+/// The preview's sentence for the entries [`distinct`] renamed, if any.
+pub(crate) fn renamed_note(renamed: &[String]) -> Vec<String> {
+    if renamed.is_empty() {
+        Vec::new()
+    } else {
+        vec![format!(
+            "named apart, as they share a name: {}",
+            renamed.join(", ")
+        )]
+    }
 }
 
 #[cfg(test)]
