@@ -55,13 +55,16 @@ bench: deps-build deps-test deps-bench
 		scripts/with-keyring ./target/release/app-bench
 
 # Fuzzes the import parser for FUZZ_SECONDS, seeded with the malformed-input
-# corpus. cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable
+# corpus and the files of other tools (every format Coffer reads). cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable
 # toolchain accept them. A crash is saved under fuzz/artifacts/import/:
 # commit it to crates/coffer-core/tests/fixtures/import/ as a fail_ fixture.
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
 	mkdir -p fuzz/corpus/import
 	cp crates/coffer-core/tests/fixtures/import/* docs/vectors/*.json fuzz/corpus/import/
+	for d in crates/coffer-core/tests/fixtures/*/; do \
+		find $$d -maxdepth 1 -type f ! -name README.md ! -name expected.json \
+			-exec cp {} fuzz/corpus/import/ \; ; done
 	cd fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run import --sanitizer none -- \
 		-max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10
 

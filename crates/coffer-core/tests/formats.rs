@@ -5,7 +5,10 @@
 //!   `fail_<code>__what` file must be refused with error code `<code>` and an
 //!   error naming the file (a `kdf_limits` one even before a password is
 //!   asked for); an `ok__what` file must import;
-//! - `fuzz::<file>` — the fuzz target never panics on the file or its truncations;
+//! - `tools::<folder>::<file>` — files written by other tools read as
+//!   their folder's `expected.json` says (`formats/tools.rs`);
+//! - `fuzz::<file>` — the fuzz target never panics on the file or its
+//!   truncations (the corpus and the tools' files);
 //! - `folders::…` — folder sources.
 //!
 //! A new fixture file is a new test case without any list to update.
@@ -17,6 +20,9 @@ use coffer_core::{
     fuzz_import, read_import, ExposeSecret, Format, ImportSet, ImportSource, Policy, SecretString,
 };
 use libtest_mimic::{Arguments, Failed, Trial};
+
+#[path = "formats/tools.rs"]
+mod tools;
 
 const ENCRYPTED: &[u8] = include_bytes!("../../../docs/vectors/v1-encrypted.json");
 const PLAINTEXT: &[u8] = include_bytes!("../../../docs/vectors/v1-plaintext.json");
@@ -56,6 +62,13 @@ fn main() {
             python_dotenv_parser_cases_read_as_python_dotenv_reads_them,
         ),
     ];
+    trials.extend(tools::trials());
+    for file in tools::files() {
+        let name = file_name(&file);
+        trials.push(Trial::test(format!("fuzz::{name}"), move || {
+            fuzz_never_panics(&file)
+        }));
+    }
     for file in corpus() {
         let name = file_name(&file);
         let f = file.clone();
@@ -197,7 +210,15 @@ fn files_of(n: usize) -> Vec<(&'static str, String)> {
     let mut coffer = Vec::new();
     let mut bitwarden = Vec::new();
     let mut csv = String::from("name,password\n");
+    let mut insomnia = Vec::new();
+    let mut hoppscotch = Vec::new();
+    let mut bruno = Vec::new();
+    let mut bru = String::from("vars {\n");
     for i in 0..n {
+        insomnia.push(format!(r#""K{i}":"v""#));
+        hoppscotch.push(format!(r#"{{"key":"K{i}","value":"v"}}"#));
+        bruno.push(format!(r#"{{"name":"K{i}","value":"v"}}"#));
+        bru.push_str(&format!("  K{i}: v\n"));
         csv.push_str(&format!("K{i},v\n"));
         dotenv.push_str(&format!("K{i}=v\n"));
         postman.push(format!(r#"{{"key":"K{i}","value":"v"}}"#));
@@ -208,9 +229,26 @@ fn files_of(n: usize) -> Vec<(&'static str, String)> {
             r#"{{"id":"{i}","type":2,"name":"K{i}","notes":"v","secureNote":{{"type":0}}}}"#
         ));
     }
+    bru.push_str("}\n");
     vec![
         ("dotenv", dotenv),
         ("csv", csv),
+        ("bru", bru),
+        (
+            "insomnia",
+            format!(
+                r#"{{"_type":"export","__export_format":4,"resources":[{{"_id":"env_1","_type":"environment","parentId":"wrk_1","name":"Base","data":{{{}}}}}]}}"#,
+                insomnia.join(",")
+            ),
+        ),
+        (
+            "hoppscotch",
+            format!(r#"{{"name":"e","variables":[{}]}}"#, hoppscotch.join(",")),
+        ),
+        (
+            "bruno",
+            format!(r#"{{"name":"e","variables":[{}]}}"#, bruno.join(",")),
+        ),
         (
             "postman",
             format!(r#"{{"name":"e","values":[{}]}}"#, postman.join(",")),

@@ -4,11 +4,11 @@
 use secrecy::SecretString;
 
 use super::incoming::{validate, FileError, Format, Incoming};
-use super::{bitwarden, coffer, csv, dotenv, postman};
+use super::{bitwarden, bruno, coffer, csv, dotenv, hoppscotch, insomnia, postman};
 
 /// The formats an import reads, for messages about a file that is none of them.
 pub(crate) const KNOWN_FORMATS: &str =
-    "Coffer export, Postman environment, Bitwarden JSON, a password manager's CSV, dotenv";
+    "Coffer export, Postman environment, Insomnia export, Bruno or Hoppscotch environment, Bitwarden JSON, a password manager's CSV, dotenv";
 
 /// Largest file an import reads.
 /// 64 MiB: 100,000 secrets of a few hundred bytes each are some 30 MB in any
@@ -50,7 +50,27 @@ pub(crate) fn parse(bytes: &[u8], password: Option<&SecretString>) -> Result<Par
     }
     let mut left_out = Vec::new();
     let mut notes = Vec::new();
-    let (format, items) = if trimmed.starts_with('{') {
+    // A list of objects (`[{` or `[]`), not a dotenv line such as `[=b`.
+    let list = trimmed
+        .strip_prefix('[')
+        .is_some_and(|rest| rest.trim_start().starts_with(['{', ']']));
+    let (format, items) = if list {
+        // Hoppscotch writes a list of environments; Bruno reads one too.
+        let probe: Vec<JsonProbe> = serde_json::from_str(text).map_err(FileError::json)?;
+        let bruno = probe.first().is_some_and(JsonProbe::has_named_variables);
+        let read = if bruno {
+            bruno::read_json(text)?
+        } else {
+            hoppscotch::read(text)?
+        };
+        left_out = read.left_out;
+        let format = if bruno {
+            Format::Bruno
+        } else {
+            Format::Hoppscotch
+        };
+        (format, read.items)
+    } else if trimmed.starts_with('{') {
         // One pass to tell the format; the format's reader makes the second.
         let probe: JsonProbe = serde_json::from_str(text).map_err(FileError::json)?;
         if coffer::is_coffer(probe.format.as_deref()) {
@@ -64,6 +84,22 @@ pub(crate) fn parse(bytes: &[u8], password: Option<&SecretString>) -> Result<Par
                 Format::CofferPlaintext
             };
             (format, coffer::read(text, &header, password)?)
+        } else if insomnia::is_v4(probe.export_format.as_ref()) {
+            let read = insomnia::read_v4(text, false)?;
+            left_out = read.left_out;
+            (Format::Insomnia, read.items)
+        } else if bruno::is_bruno_json(
+            probe.info.as_ref().and_then(|i| i.kind.as_deref()),
+            probe.has_named_variables(),
+        ) || probe.environments.is_some()
+        {
+            let read = bruno::read_json(text)?;
+            left_out = read.left_out;
+            (Format::Bruno, read.items)
+        } else if probe.variables.is_some() {
+            let read = hoppscotch::read(text)?;
+            left_out = read.left_out;
+            (Format::Hoppscotch, read.items)
         } else if probe.values.is_some() {
             (Format::PostmanEnvironment, postman::read(text)?)
         } else if bitwarden::is_bitwarden(probe.items.is_some(), probe.encrypted.is_some()) {
@@ -80,10 +116,21 @@ pub(crate) fn parse(bytes: &[u8], password: Option<&SecretString>) -> Result<Par
             (format, items)
         } else {
             return Err(FileError::Unrecognized(
-                "a JSON object of no format Coffer knows (Coffer export, Postman environment, Bitwarden)"
+                "a JSON object of no format Coffer knows (Coffer export, Postman environment, Insomnia export, Hoppscotch environment, Bitwarden)"
                     .into(),
             ));
         }
+    } else if bruno::is_bru(text) {
+        let read = bruno::read_bru(text)?;
+        left_out = read.left_out;
+        (Format::Bruno, read.items)
+    } else if let Some(kind) = insomnia::yaml_kind(text) {
+        let read = match kind {
+            insomnia::Yaml::V4 => insomnia::read_v4(text, true)?,
+            insomnia::Yaml::V5 => insomnia::read_v5(text)?,
+        };
+        left_out = read.left_out;
+        (Format::Insomnia, read.items)
     } else if let Some(header) = csv::header(text) {
         let read = csv::read(text, &header)?;
         left_out = read.left_out;
@@ -146,6 +193,35 @@ struct JsonProbe {
     values: Option<serde::de::IgnoredAny>,
     items: Option<serde::de::IgnoredAny>,
     encrypted: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "__export_format")]
+    export_format: Option<serde_json::Value>,
+    variables: Option<Vec<VariableProbe>>,
+    environments: Option<serde::de::IgnoredAny>,
+    info: Option<InfoProbe>,
+}
+
+impl JsonProbe {
+    /// Whether its first variable has a `name` and no `key` (Bruno's do;
+    /// Hoppscotch's have a `key`).
+    fn has_named_variables(&self) -> bool {
+        self.variables
+            .as_ref()
+            .and_then(|v| v.first())
+            .is_some_and(|v| v.name.is_some() && v.key.is_none())
+    }
+}
+
+/// Enough of an environment's variable to tell whose it is.
+#[derive(serde::Deserialize)]
+struct VariableProbe {
+    key: Option<serde::de::IgnoredAny>,
+    name: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(serde::Deserialize)]
+struct InfoProbe {
+    #[serde(rename = "type")]
+    kind: Option<String>,
 }
 
 #[cfg(test)]

@@ -73,6 +73,13 @@ pub struct Incoming {
     pub flagged_secret: bool,
 }
 
+/// What a reader of environments gave: the secrets, and what of the file
+/// it could not import, in words.
+pub(crate) struct Read {
+    pub(crate) items: Vec<Incoming>,
+    pub(crate) left_out: Vec<String>,
+}
+
 /// The formats an import understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -80,6 +87,11 @@ pub enum Format {
     CofferEncrypted,
     CofferPlaintext,
     PostmanEnvironment,
+    /// Insomnia 4 (JSON) and 5 (YAML) exports.
+    Insomnia,
+    Hoppscotch,
+    /// Bruno `.bru` environments and Bruno's JSON export.
+    Bruno,
     Bitwarden,
     BitwardenEncrypted,
     Dotenv,

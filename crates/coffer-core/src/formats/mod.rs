@@ -10,15 +10,20 @@
 //! and commit (one transaction).
 
 mod bitwarden;
+mod bruno;
 mod coffer;
 mod csv;
 mod detect;
 mod dotenv;
 mod entry;
+mod hoppscotch;
 mod incoming;
+mod insomnia;
 mod names;
 mod postman;
 mod source;
+mod tree;
+mod variables;
 
 pub(crate) use coffer::{write_encrypted, write_plaintext, SecretOut};
 pub use coffer::{KdfParams, EXPORT_VERSION, FORMAT_NAME};
