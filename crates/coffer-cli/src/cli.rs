@@ -266,6 +266,10 @@ pub struct ImportArgs {
     /// Read the password of an encrypted file from this file.
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
+    /// The key file of a KeePass database that has one (with its password,
+    /// if it has one too).
+    #[arg(long, value_name = "FILE")]
+    pub keepass_key_file: Option<PathBuf>,
     /// What to do with every conflicting secret (otherwise asked on a tty, or an error).
     #[arg(long, value_enum)]
     pub on_conflict: Option<OnConflict>,

@@ -16,7 +16,7 @@ pub fn line(e: &Error) -> String {
 fn hint(e: &Error) -> Option<String> {
     let hint = match e {
         Error::VaultNotFound { .. } => {
-            "create one with `coffer init`, or name another with --vault PATH".into()
+            "run `coffer init`, or name another vault with --vault PATH".into()
         }
         Error::VaultExists { .. } => "to start over with a new key, use `coffer reset`".into(),
         Error::VaultCorrupt { .. } => "or name another vault with --vault PATH".into(),

@@ -5,8 +5,9 @@ use std::io::Read;
 use std::path::Path;
 
 use coffer_core::{
-    read_import, write_private_file, Decision, Error, ExportKind, ExportRequest, ExposeSecret,
-    ImportSource, Policy, Preview, SecretString, IMPORT_MAX_FILE_BYTES,
+    read_import_with, write_private_file, Credentials, Decision, Error, ExportKind, ExportRequest,
+    ExposeSecret, ImportSource, Policy, Preview, SecretString, IMPORT_MAX_FILE_BYTES,
+    KDBX_KEY_FILE_MAX_BYTES,
 };
 use zeroize::Zeroizing;
 
@@ -123,6 +124,31 @@ fn read_password_file(file: &Path) -> Result<SecretString, Error> {
     Ok(SecretString::from(trimmed.to_owned()))
 }
 
+/// A KeePass key file's bytes (any file can be one), within the limit.
+fn read_key_file(file: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let io = |e| Error::Io {
+        action: "cannot read the key file",
+        path: file.to_owned(),
+        source: e,
+    };
+    let mut bytes = Zeroizing::new(Vec::new());
+    std::fs::File::open(file)
+        .and_then(|f| {
+            f.take(KDBX_KEY_FILE_MAX_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)
+        })
+        .map_err(io)?;
+    if bytes.len() > KDBX_KEY_FILE_MAX_BYTES {
+        return Err(Error::ImportInvalid {
+            file: file.display().to_string(),
+            problem: format!(
+                "a key file is at most {KDBX_KEY_FILE_MAX_BYTES} bytes; is this the right file?"
+            ),
+        });
+    }
+    Ok(bytes)
+}
+
 pub fn import(ctx: &Context, args: ImportArgs) -> Outcome {
     let mut vault = ctx.unlocked()?;
     let stdin_bytes = if args.source == "-" {
@@ -151,11 +177,27 @@ pub fn import(ctx: &Context, args: ImportArgs) -> Outcome {
         .as_deref()
         .map(read_password_file)
         .transpose()?;
+    let key_file = args
+        .keepass_key_file
+        .as_deref()
+        .map(read_key_file)
+        .transpose()?;
     let policy = Policy::current();
-    let set = match read_import(source, password.as_ref(), Some(&ctx.vault_path), &policy) {
-        Err(Error::PasswordRequired { file }) if password.is_none() && input::interactive() => {
+    let read = |password: Option<&SecretString>| {
+        let credentials = Credentials {
+            password,
+            key_file: key_file.as_deref().map(Vec::as_slice),
+        };
+        read_import_with(source, credentials, Some(&ctx.vault_path), &policy)
+    };
+    let set = match read(password.as_ref()) {
+        // Asked for when missing; with a key file alone, asked for when the
+        // key file was not enough.
+        Err(Error::PasswordRequired { file }) | Err(Error::WrongPassword { file })
+            if password.is_none() && input::interactive() =>
+        {
             password = Some(prompt(&format!("Password of {file}: "))?);
-            read_import(source, password.as_ref(), Some(&ctx.vault_path), &policy)?
+            read(password.as_ref())?
         }
         other => other?,
     };
@@ -264,6 +306,7 @@ fn format_name(format: coffer_core::Format) -> &'static str {
         coffer_core::Format::Insomnia => "Insomnia export",
         coffer_core::Format::Hoppscotch => "Hoppscotch environment",
         coffer_core::Format::Bruno => "Bruno environment",
+        coffer_core::Format::Keepass => "KeePass database",
         coffer_core::Format::BitwardenCsv => "Bitwarden CSV",
         coffer_core::Format::OnePasswordCsv => "1Password CSV",
         coffer_core::Format::KeepassxcCsv => "KeePassXC CSV",

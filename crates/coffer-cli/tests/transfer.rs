@@ -564,3 +564,81 @@ fn what_a_bitwarden_export_holds_that_coffer_does_not_import_or_renames_is_said(
     assert_eq!(env.get("site/password"), "p");
     assert_eq!(env.get("Work/site/password"), "q");
 }
+
+/// A KeePass database written by KeePassXC or pykeepass (see the folder's README).
+fn keepass_fixture(name: &str) -> String {
+    format!(
+        "{}/../coffer-core/tests/fixtures/kdbx/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn a_keepass_database_opens_with_its_password_and_key_file() {
+    let env = Env::new();
+    let db = keepass_fixture("pykeepass__test4.kdbx");
+    let key = keepass_fixture("pykeepass__test4.key");
+    let pw = password_file(&env, "password");
+    // The key file alone does not open it; without a terminal, no prompt.
+    let out = env.run(&["import", &db, "--keepass-key-file", &key], b"");
+    assert_error(&out, 3, "wrong password (or key file)");
+    let out = env.run(
+        &[
+            "import",
+            &db,
+            "--password-file",
+            &pw,
+            "--keepass-key-file",
+            &key,
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains(": 33 secrets (KeePass database)"), "{text}");
+    assert!(text.contains("the history of 6 entries"), "{text}");
+    assert_eq!(
+        env.get("foobar_group/subgroup/subentry/custom_field"),
+        "custom field value"
+    );
+    // A reference to another entry's password is followed.
+    assert_eq!(
+        env.get("foobar_entry - Clone with prefix and suffix/password"),
+        "AfoobarBC"
+    );
+}
+
+#[test]
+fn a_keepass_key_file_that_is_damaged_or_missing_is_named() {
+    let env = Env::new();
+    let db = keepass_fixture("keepassxc__FileKeyXmlV2HashFail.kdbx");
+    let key = keepass_fixture("keepassxc__FileKeyXmlV2HashFail.keyx");
+    let out = env.run(&["import", &db, "--keepass-key-file", &key], b"");
+    assert_error(
+        &out,
+        1,
+        "the key file is damaged: its data does not match its hash",
+    );
+    let missing = env.path("no-such.key");
+    let out = env.run(
+        &[
+            "import",
+            &db,
+            "--keepass-key-file",
+            missing.to_str().expect("utf8"),
+        ],
+        b"",
+    );
+    assert_error(&out, 1, "cannot read the key file");
+    let good = keepass_fixture("keepassxc__FileKeyXmlV2.keyx");
+    let out = env.run(
+        &[
+            "import",
+            &keepass_fixture("keepassxc__FileKeyXmlV2.kdbx"),
+            "--keepass-key-file",
+            &good,
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -293,7 +293,7 @@ pub enum Error {
     WeakPassword { reason: String },
 
     /// An encrypted import did not open with the password: wrong password or damaged file.
-    #[error("{file}: wrong password, or the file is damaged")]
+    #[error("{file}: wrong password (or key file), or the file is damaged")]
     WrongPassword { file: String },
 
     /// An encrypted import needs a password and none was given.

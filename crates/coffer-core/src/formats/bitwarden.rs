@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::entry::{secrets_of, Entry};
-use super::incoming::{Capped, FileError, Incoming};
+use super::incoming::{count, Capped, FileError, Incoming};
 
 /// PBKDF2 iterations accepted from a file (Bitwarden's own minimum is 5,000; its default 600,000).
 pub const PBKDF2_ITERATIONS_RANGE: (u32, u32) = (5_000, 5_000_000);
@@ -365,42 +365,35 @@ struct LeftOut {
 
 impl LeftOut {
     fn sentences(&self) -> Vec<String> {
-        let plural = |n: usize, one: &str, many: &str| {
-            if n == 1 {
-                format!("1 {one}")
-            } else {
-                format!("{n} {many}")
-            }
-        };
         let mut out = Vec::new();
         if self.identities > 0 {
             out.push(format!(
                 "{} (names, addresses and such: their custom fields and notes are imported)",
-                plural(self.identities, "identity", "identities")
+                count(self.identities, "identity", "identities")
             ));
         }
         if self.passkeys > 0 {
             out.push(format!(
                 "{} (a passkey cannot be moved out of Bitwarden)",
-                plural(self.passkeys, "passkey", "passkeys")
+                count(self.passkeys, "passkey", "passkeys")
             ));
         }
         if self.card_details > 0 {
             out.push(format!(
                 "the holder, brand and expiry of {}",
-                plural(self.card_details, "card", "cards")
+                count(self.card_details, "card", "cards")
             ));
         }
         if self.histories > 0 {
             out.push(format!(
                 "the password history of {}",
-                plural(self.histories, "item", "items")
+                count(self.histories, "item", "items")
             ));
         }
         if self.unknown > 0 {
             out.push(format!(
                 "{} of a type Coffer does not know",
-                plural(self.unknown, "item", "items")
+                count(self.unknown, "item", "items")
             ));
         }
         out

@@ -4,11 +4,11 @@
 use secrecy::SecretString;
 
 use super::incoming::{validate, FileError, Format, Incoming};
-use super::{bitwarden, bruno, coffer, csv, dotenv, hoppscotch, insomnia, postman};
+use super::{bitwarden, bruno, coffer, csv, dotenv, hoppscotch, insomnia, kdbx, postman};
 
 /// The formats an import reads, for messages about a file that is none of them.
 pub(crate) const KNOWN_FORMATS: &str =
-    "Coffer export, Postman environment, Insomnia export, Bruno or Hoppscotch environment, Bitwarden JSON, a password manager's CSV, dotenv";
+    "Coffer export, Postman environment, Insomnia export, Bruno or Hoppscotch environment, Bitwarden JSON, KeePass database, a password manager's CSV, dotenv";
 
 /// Largest file an import reads.
 /// 64 MiB: 100,000 secrets of a few hundred bytes each are some 30 MB in any
@@ -25,13 +25,32 @@ pub(crate) struct Parsed {
     pub(crate) notes: Vec<String>,
 }
 
+/// What opens an encrypted import: a password, and for a KeePass database
+/// that has one, its key file.
+#[derive(Default, Clone, Copy)]
+pub struct Credentials<'a> {
+    pub password: Option<&'a SecretString>,
+    /// The bytes of a KeePass key file.
+    pub key_file: Option<&'a [u8]>,
+}
+
 /// Detects the format from the content and reads it.
-pub(crate) fn parse(bytes: &[u8], password: Option<&SecretString>) -> Result<Parsed, FileError> {
+pub(crate) fn parse(bytes: &[u8], credentials: Credentials<'_>) -> Result<Parsed, FileError> {
+    let password = credentials.password;
     if bytes.len() as u64 > IMPORT_MAX_FILE_BYTES {
         return Err(FileError::Invalid(format!(
             "it is larger than the import limit of {} bytes",
             IMPORT_MAX_FILE_BYTES
         )));
+    }
+    if kdbx::is_keepass(bytes) {
+        let read = kdbx::read(bytes, password, credentials.key_file)?;
+        return Ok(Parsed {
+            format: Format::Keepass,
+            items: validate(read.items)?,
+            left_out: read.left_out,
+            notes: read.notes,
+        });
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let utf16 = utf16_text(bytes)?;
@@ -230,7 +249,7 @@ mod tests {
     use secrecy::ExposeSecret;
 
     fn refused(bytes: &[u8]) -> FileError {
-        match parse(bytes, None) {
+        match parse(bytes, Credentials::default()) {
             Ok(_) => panic!("{bytes:?} was read"),
             Err(e) => e,
         }
@@ -256,7 +275,7 @@ mod tests {
             .collect();
         for bytes in [le, be] {
             let Parsed { format, items, .. } =
-                parse(&bytes, None).unwrap_or_else(|_| panic!("UTF-16"));
+                parse(&bytes, Credentials::default()).unwrap_or_else(|_| panic!("UTF-16"));
             assert_eq!(format, Format::Dotenv);
             assert_eq!(items[0].value.expose_secret(), "ключ");
             assert_eq!(items[1].value.expose_secret(), "x y");

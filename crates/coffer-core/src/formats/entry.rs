@@ -85,6 +85,11 @@ pub(crate) fn secrets_of(entries: Vec<Entry>) -> (Vec<Incoming>, Vec<String>) {
         if !is_note {
             values.extend(notes_secret.map(|n| (Some("notes".into()), n)));
         }
+        // An entry of notes alone (KeePass has no secure-note type): the
+        // notes are its secret rather than the note of nothing.
+        if values.iter().all(|(_, v)| v.is_empty()) && !note.is_empty() {
+            values.push((Some("notes".into()), Zeroizing::new(note.clone())));
+        }
         for (suffix, mut value) in values {
             if value.is_empty() {
                 continue;
@@ -183,6 +188,20 @@ mod tests {
             Some(&["api.github.com".to_owned(), "github.com".to_owned()][..])
         );
         assert!(renamed.is_empty());
+    }
+
+    #[test]
+    fn an_entry_of_notes_alone_keeps_them_as_its_secret() {
+        let (secrets, _) = secrets_of(vec![Entry {
+            title: "Wifi".into(),
+            notes: w("the code is 1234"),
+            ..Entry::default()
+        }]);
+        let got: Vec<(&str, &str)> = secrets
+            .iter()
+            .map(|s| (s.name.as_str(), s.value.expose_secret()))
+            .collect();
+        assert_eq!(got, [("Wifi/notes", "the code is 1234")]);
     }
 
     #[test]

@@ -19,6 +19,15 @@ pub(crate) fn too_many() -> String {
     )
 }
 
+/// `n` things in words: "1 entry", "2 entries".
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// A JSON list that stops being read past [`IMPORT_MAX_ENTRIES`] elements.
 pub(crate) struct Capped<T>(pub(crate) Vec<T>);
 
@@ -92,6 +101,8 @@ pub enum Format {
     Hoppscotch,
     /// Bruno `.bru` environments and Bruno's JSON export.
     Bruno,
+    /// KeePass and KeePassXC databases (`.kdbx`).
+    Keepass,
     Bitwarden,
     BitwardenEncrypted,
     Dotenv,
@@ -181,7 +192,10 @@ impl Format {
     /// Whether the source was encrypted (only those may be imported when the
     /// policy forbids unencrypted imports).
     pub fn is_encrypted(self) -> bool {
-        matches!(self, Format::CofferEncrypted | Format::BitwardenEncrypted)
+        matches!(
+            self,
+            Format::CofferEncrypted | Format::BitwardenEncrypted | Format::Keepass
+        )
     }
 }
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use secrecy::SecretString;
 use zeroize::Zeroizing;
 
-use super::detect::{parse, IMPORT_MAX_FILE_BYTES};
+use super::detect::{parse, Credentials, IMPORT_MAX_FILE_BYTES};
 use super::incoming::{FileError, ImportSet};
 use crate::error::{Error, Result};
 use crate::policy::Policy;
@@ -33,19 +33,34 @@ pub fn read_import(
     vault: Option<&Path>,
     policy: &Policy,
 ) -> Result<ImportSet> {
+    let credentials = Credentials {
+        password,
+        key_file: None,
+    };
+    read_import_with(source, credentials, vault, policy)
+}
+
+/// [`read_import`] with every credential an encrypted source may need (a
+/// KeePass database may need a key file besides its password).
+pub fn read_import_with(
+    source: ImportSource<'_>,
+    credentials: Credentials<'_>,
+    vault: Option<&Path>,
+    policy: &Policy,
+) -> Result<ImportSet> {
     let mut set = ImportSet {
         files: Vec::new(),
         secrets: Vec::new(),
     };
     match source {
         ImportSource::Text { label, bytes } => {
-            let parsed = parse(bytes, password).map_err(|e| e.into_error(label))?;
+            let parsed = parse(bytes, credentials).map_err(|e| e.into_error(label))?;
             set.add(label, parsed);
         }
         ImportSource::Path(path) => {
             let meta = fs::metadata(path).map_err(|e| Error::io("cannot read", path, e))?;
             if meta.is_dir() {
-                read_folder(path, password, vault, &mut set)?;
+                read_folder(path, credentials, vault, &mut set)?;
                 if set.files.iter().all(|f| f.format.is_none()) {
                     return Err(Error::ImportInvalid {
                         file: path.display().to_string(),
@@ -58,7 +73,7 @@ pub fn read_import(
             } else {
                 let label = path.display().to_string();
                 let bytes = read_file(path, vault).map_err(|e| e.into_error(&label))?;
-                let parsed = parse(&bytes, password).map_err(|e| e.into_error(&label))?;
+                let parsed = parse(&bytes, credentials).map_err(|e| e.into_error(&label))?;
                 set.add(&label, parsed);
             }
         }
@@ -90,7 +105,7 @@ fn source_label(source: &ImportSource<'_>) -> String {
 
 fn read_folder(
     dir: &Path,
-    password: Option<&SecretString>,
+    credentials: Credentials<'_>,
     vault: Option<&Path>,
     set: &mut ImportSet,
 ) -> Result<()> {
@@ -109,7 +124,7 @@ fn read_folder(
             );
             continue;
         }
-        let outcome = read_file(&path, vault).and_then(|bytes| parse(&bytes, password));
+        let outcome = read_file(&path, vault).and_then(|bytes| parse(&bytes, credentials));
         match outcome {
             Ok(parsed) => set.add(&label, parsed),
             Err(FileError::Unrecognized(why)) => set.skip(label, why),

@@ -1,16 +1,20 @@
 //! Files written by the tools people move from (their own test fixtures and
 //! samples, origin and licence in each folder's README), read as the
 //! folder's `expected.json` says: every secret `[name, value, enabled,
-//! flagged secret]` in order, and the names said to be left out.
+//! flagged secret]` in order, the names said to be left out, and for an
+//! encrypted file its `password` and `key_file`, or the `error` code it
+//! must be refused with.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use coffer_core::{read_import, ExposeSecret, ImportSource, Policy};
+use coffer_core::{
+    read_import_with, Credentials, ExposeSecret, ImportSource, Policy, SecretString,
+};
 use libtest_mimic::{Failed, Trial};
 
 /// The folders of tool files, each with an `expected.json`.
-const FOLDERS: &[&str] = &["apiclients"];
+const FOLDERS: &[&str] = &["apiclients", "kdbx"];
 
 fn folder(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -27,11 +31,18 @@ pub(crate) fn trials() -> Vec<Trial> {
         let expected: serde_json::Value =
             serde_json::from_slice(&fs::read(dir.join("expected.json")).expect("expected.json"))
                 .expect("expected.json is JSON");
+        // Each file, and the key files that open them.
         let described: Vec<String> = expected
             .as_object()
             .expect("an object")
-            .keys()
-            .cloned()
+            .iter()
+            .flat_map(|(file, want)| {
+                [
+                    Some(file.clone()),
+                    want["key_file"].as_str().map(str::to_owned),
+                ]
+            })
+            .flatten()
             .collect();
         let d = dir.clone();
         trials.push(Trial::test(
@@ -55,7 +66,10 @@ pub(crate) fn files() -> Vec<PathBuf> {
         for entry in fs::read_dir(folder(name)).expect("the folder") {
             let path = entry.expect("entry").path();
             let file = path.file_name().map(|n| n.to_string_lossy().into_owned());
-            if !matches!(file.as_deref(), Some("README.md" | "expected.json")) {
+            if !matches!(
+                file.as_deref(),
+                Some("README.md" | "expected.json" | ".gitattributes")
+            ) {
                 out.push(path);
             }
         }
@@ -78,8 +92,31 @@ fn every_file_is_described(dir: &Path, described: &[String]) -> Result<(), Faile
 }
 
 fn reads_as_expected(path: &Path, want: &serde_json::Value) -> Result<(), Failed> {
-    let set = read_import(ImportSource::Path(path), None, None, &Policy::default())
-        .map_err(|e| format!("refused: {e}"))?;
+    let password = want["password"]
+        .as_str()
+        .map(|p| SecretString::from(p.to_owned()));
+    let key_file = match want["key_file"].as_str() {
+        Some(name) => Some(fs::read(path.with_file_name(name))?),
+        None => None,
+    };
+    let credentials = Credentials {
+        password: password.as_ref(),
+        key_file: key_file.as_deref(),
+    };
+    let read = read_import_with(
+        ImportSource::Path(path),
+        credentials,
+        None,
+        &Policy::default(),
+    );
+    if let Some(code) = want["error"].as_str() {
+        return match read {
+            Err(e) if e.code() == code => Ok(()),
+            Err(e) => Err(format!("refused as {}, not {code}: {e}", e.code()).into()),
+            Ok(_) => Err(format!("read; it must be refused as {code}").into()),
+        };
+    }
+    let set = read.map_err(|e| format!("refused: {e}"))?;
     let got: Vec<serde_json::Value> = set
         .secrets
         .iter()
