@@ -21,6 +21,8 @@ pub enum Pick {
     OpenFile,
     /// A folder to import.
     OpenFolder,
+    /// The key file of a KeePass database being imported.
+    OpenKeyFile,
 }
 
 /// Shows the dialog and waits; `None` when the user cancels.
@@ -58,6 +60,9 @@ pub fn pick<R: Runtime>(app: &AppHandle<R>, what: Pick) -> Option<PathBuf> {
         Pick::OpenFolder => dialog
             .set_title("Import every file in a folder")
             .blocking_pick_folder(),
+        Pick::OpenKeyFile => dialog
+            .set_title("The key file of the KeePass database")
+            .blocking_pick_file(),
     };
     chosen.and_then(|p| p.into_path().ok())
 }

@@ -83,11 +83,16 @@ pub enum ImportFrom {
     Text(Zeroizing<Vec<u8>>),
 }
 
+/// The bytes of a KeePass key file.
+pub type KeyFile = Zeroizing<Vec<u8>>;
+
 /// An import between preview and apply.
 pub struct PendingImport {
     /// Which import this is ([`AppState::start_import`]).
     pub serial: u64,
     pub from: ImportFrom,
+    /// The key file chosen for a KeePass database, read in Rust.
+    pub key_file: Option<KeyFile>,
     /// What the preview read, once it did.
     pub set: Option<ImportSet>,
 }
@@ -233,16 +238,28 @@ impl AppState {
         *guard(&self.pending_import) = Some(PendingImport {
             serial,
             from,
+            key_file: None,
             set: None,
         });
         serial
     }
 
-    /// The pending import's serial and source, to read outside the lock.
-    pub fn import_source(&self) -> Option<(u64, ImportFrom)> {
+    /// The pending import's serial, source and key file, to read outside the lock.
+    pub fn import_source(&self) -> Option<(u64, ImportFrom, Option<KeyFile>)> {
         guard(&self.pending_import)
             .as_ref()
-            .map(|p| (p.serial, p.from.clone()))
+            .map(|p| (p.serial, p.from.clone(), p.key_file.clone()))
+    }
+
+    /// Keeps a KeePass key file for the pending import; false when there is none.
+    pub fn set_import_key_file(&self, bytes: KeyFile) -> bool {
+        match guard(&self.pending_import).as_mut() {
+            Some(p) => {
+                p.key_file = Some(bytes);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Keeps what the preview of import `serial` read; false when that

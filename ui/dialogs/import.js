@@ -29,6 +29,10 @@ export function init() {
     $("import-password").value = "";
     await previewWith("import_unlock", { password });
   });
+  $("import-key-file").addEventListener("click", async () => {
+    const name = await attempt("import_key_file");
+    if (name) $("import-key-file-name").textContent = `Key file: ${name}`;
+  });
   $("import-apply-all").addEventListener("change", () => {
     const all = $("import-apply-all").value;
     for (const select of document.querySelectorAll("[data-testid=import-decision]")) {
@@ -44,6 +48,9 @@ function clearForm() {
   $("import-source").hidden = false;
   $("import-password-row").hidden = true;
   $("import-password").value = "";
+  $("import-key-file-row").hidden = true;
+  $("import-key-file-name").textContent =
+    "No key file: leave the password empty if the database has a key file only.";
   $("import-preview").hidden = true;
   $("import-result").hidden = true;
   $("import-result").textContent = "";
@@ -82,7 +89,10 @@ function showPreview(view) {
   if (view.needs_password) {
     $("import-source").hidden = true;
     $("import-password-row").hidden = false;
-    $("import-password-why").textContent = `${view.needs_password} is encrypted.`;
+    $("import-password-why").textContent = view.keepass
+      ? `${view.needs_password} is a KeePass database: its password, and its key file if it has one.`
+      : `${view.needs_password} is encrypted.`;
+    $("import-key-file-row").hidden = !view.keepass;
     $("import-password").focus();
     return;
   }

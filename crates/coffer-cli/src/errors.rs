@@ -26,7 +26,12 @@ fn hint(e: &Error) -> Option<String> {
         }
         Error::SecretNotFound { .. } => "`coffer list` shows the names".into(),
         Error::SecretDisabled { name } => format!("`coffer enable {}`", shell_word(name)),
-        Error::PasswordRequired { .. } => "pass --password-file FILE, or type it when asked".into(),
+        Error::PasswordRequired { keepass: false, .. } => {
+            "pass --password-file FILE, or type it when asked".into()
+        }
+        Error::PasswordRequired { keepass: true, .. } => {
+            "pass --password-file FILE and, if it has one, --keepass-key-file FILE (or type the password when asked)".into()
+        }
         Error::ConflictsUnresolved { .. } => {
             "choose with --on-conflict replace|keep|skip (or run on a terminal to be asked)".into()
         }

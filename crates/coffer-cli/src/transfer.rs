@@ -5,9 +5,9 @@ use std::io::Read;
 use std::path::Path;
 
 use coffer_core::{
-    read_import_with, write_private_file, Credentials, Decision, Error, ExportKind, ExportRequest,
-    ExposeSecret, ImportSource, Policy, Preview, SecretString, IMPORT_MAX_FILE_BYTES,
-    KDBX_KEY_FILE_MAX_BYTES,
+    read_import_with, read_key_file, write_private_file, Credentials, Decision, Error, ExportKind,
+    ExportRequest, ExposeSecret, ImportSource, Policy, Preview, SecretString,
+    IMPORT_MAX_FILE_BYTES,
 };
 use zeroize::Zeroizing;
 
@@ -124,31 +124,6 @@ fn read_password_file(file: &Path) -> Result<SecretString, Error> {
     Ok(SecretString::from(trimmed.to_owned()))
 }
 
-/// A KeePass key file's bytes (any file can be one), within the limit.
-fn read_key_file(file: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let io = |e| Error::Io {
-        action: "cannot read the key file",
-        path: file.to_owned(),
-        source: e,
-    };
-    let mut bytes = Zeroizing::new(Vec::new());
-    std::fs::File::open(file)
-        .and_then(|f| {
-            f.take(KDBX_KEY_FILE_MAX_BYTES as u64 + 1)
-                .read_to_end(&mut bytes)
-        })
-        .map_err(io)?;
-    if bytes.len() > KDBX_KEY_FILE_MAX_BYTES {
-        return Err(Error::ImportInvalid {
-            file: file.display().to_string(),
-            problem: format!(
-                "a key file is at most {KDBX_KEY_FILE_MAX_BYTES} bytes; is this the right file?"
-            ),
-        });
-    }
-    Ok(bytes)
-}
-
 pub fn import(ctx: &Context, args: ImportArgs) -> Outcome {
     let mut vault = ctx.unlocked()?;
     let stdin_bytes = if args.source == "-" {
@@ -193,7 +168,7 @@ pub fn import(ctx: &Context, args: ImportArgs) -> Outcome {
     let set = match read(password.as_ref()) {
         // Asked for when missing; with a key file alone, asked for when the
         // key file was not enough.
-        Err(Error::PasswordRequired { file }) | Err(Error::WrongPassword { file })
+        Err(Error::PasswordRequired { file, .. }) | Err(Error::WrongPassword { file })
             if password.is_none() && input::interactive() =>
         {
             password = Some(prompt(&format!("Password of {file}: "))?);

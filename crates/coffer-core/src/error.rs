@@ -297,8 +297,12 @@ pub enum Error {
     WrongPassword { file: String },
 
     /// An encrypted import needs a password and none was given.
-    #[error("{file} is encrypted; its password is needed to read it")]
-    PasswordRequired { file: String },
+    #[error("{}", password_required(file, *keepass))]
+    PasswordRequired {
+        file: String,
+        /// A KeePass database, which may need a key file too.
+        keepass: bool,
+    },
 
     /// An import file is malformed or of no known format.
     #[error("{file}: {problem}")]
@@ -370,6 +374,14 @@ pub enum Error {
         #[source]
         source: rusqlite::Error,
     },
+}
+
+fn password_required(file: &str, keepass: bool) -> String {
+    if keepass {
+        format!("{file} is a KeePass database; its password (and its key file, if it has one) is needed to read it")
+    } else {
+        format!("{file} is encrypted; its password is needed to read it")
+    }
 }
 
 impl Error {
@@ -533,7 +545,10 @@ mod tests {
             },
             Error::SecretNotFound { name: "a".into() },
             Error::SecretDisabled { name: "a".into() },
-            Error::PasswordRequired { file: "f".into() },
+            Error::PasswordRequired {
+                file: "f".into(),
+                keepass: false,
+            },
             Error::ConflictsUnresolved { count: 2 },
             Error::NoImport { step: "apply" },
             Error::ExportExists {

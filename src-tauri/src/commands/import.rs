@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use coffer_core::{
-    read_import, Decision, Error, FileReport, ImportSet, ImportSource, ImportSummary, Policy,
-    Preview, SecretString, IMPORT_MAX_ENTRIES,
+    read_import_with, read_key_file, Credentials, Decision, Error, FileReport, ImportSet,
+    ImportSource, ImportSummary, Policy, Preview, SecretString, IMPORT_MAX_ENTRIES,
 };
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -27,33 +27,40 @@ pub struct PreviewView {
     pub preview: Preview,
     /// Set when the source is encrypted and needs its password.
     pub needs_password: Option<String>,
+    /// The source is a KeePass database: it may need a key file too.
+    pub keepass: bool,
 }
 
 /// Reads the pending import (with `password` for an encrypted source) and
 /// compares it with the vault.
 fn preview(state: &AppState, password: Option<&SecretString>) -> Result<PreviewView, Error> {
-    let (serial, from) = state
+    let (serial, from, key_file) = state
         .import_source()
         .ok_or(Error::NoImport { step: "preview" })?;
+    let credentials = Credentials {
+        password,
+        key_file: key_file.as_deref().map(Vec::as_slice),
+    };
     let policy = state.policy();
     let read = match &from {
-        ImportFrom::Paths(paths) => read_paths(paths, password, &state.vault_path, &policy),
-        ImportFrom::Text(bytes) => read_import(
+        ImportFrom::Paths(paths) => read_paths(paths, credentials, &state.vault_path, &policy),
+        ImportFrom::Text(bytes) => read_import_with(
             ImportSource::Text {
                 label: "pasted text",
                 bytes,
             },
-            password,
+            credentials,
             Some(&state.vault_path),
             &policy,
         ),
     };
     let set = match read {
-        Err(Error::PasswordRequired { file }) => {
+        Err(Error::PasswordRequired { file, keepass }) => {
             return Ok(PreviewView {
                 files: Vec::new(),
                 preview: Preview::default(),
                 needs_password: Some(file),
+                keepass,
             })
         }
         other => other?,
@@ -68,13 +75,14 @@ fn preview(state: &AppState, password: Option<&SecretString>) -> Result<PreviewV
         files,
         preview,
         needs_password: None,
+        keepass: false,
     })
 }
 
 /// Reads every path into one import; any error fails the whole import.
 fn read_paths(
     paths: &[PathBuf],
-    password: Option<&SecretString>,
+    credentials: Credentials<'_>,
     vault: &Path,
     policy: &Policy,
 ) -> Result<ImportSet, Error> {
@@ -83,7 +91,7 @@ fn read_paths(
         secrets: Vec::new(),
     };
     for path in paths {
-        let set = read_import(ImportSource::Path(path), password, Some(vault), policy)?;
+        let set = read_import_with(ImportSource::Path(path), credentials, Some(vault), policy)?;
         all.files.extend(set.files);
         all.secrets.extend(set.secrets);
         if all.secrets.len() > IMPORT_MAX_ENTRIES {
@@ -128,6 +136,31 @@ pub fn import_paths(state: &AppState, paths: Vec<PathBuf>) -> Result<PreviewView
 pub fn import_paste(state: State<'_, AppState>, text: String) -> Reply<PreviewView> {
     state.start_import(ImportFrom::Text(Zeroizing::new(text.into_bytes())));
     Ok(preview(&state, None)?)
+}
+
+/// Chooses the key file of the KeePass database being imported (read in
+/// Rust; only its name reaches the window). `None` when the user cancels.
+#[tauri::command]
+pub async fn import_key_file<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Reply<Option<String>> {
+    let Some(path) = pick(&app, Pick::OpenKeyFile) else {
+        return Ok(None);
+    };
+    Ok(Some(use_key_file(&state, &path)?))
+}
+
+/// Reads `path` as the pending import's key file; returns its file name.
+pub fn use_key_file(state: &AppState, path: &Path) -> Result<String, Error> {
+    let bytes = read_key_file(path)?;
+    if !state.set_import_key_file(bytes) {
+        return Err(Error::NoImport { step: "key file" });
+    }
+    Ok(path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default())
 }
 
 /// Previews the pending encrypted source with its password (off the main thread: KDF).

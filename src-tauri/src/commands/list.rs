@@ -38,6 +38,7 @@ macro_rules! coffer_commands {
             import::import_pick,
             import::import_paste,
             import::import_unlock,
+            import::import_key_file,
             import::import_apply,
             import::import_cancel,
             references::domains_check,

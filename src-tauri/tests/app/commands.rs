@@ -663,3 +663,60 @@ fn try_a_reference_says_what_would_resolve_and_never_sends_a_value() {
         "locked"
     );
 }
+
+/// A KeePass database written by KeePassXC (see the fixture folder's README).
+fn keepass_fixture(name: &str) -> std::path::PathBuf {
+    format!(
+        "{}/../crates/coffer-core/tests/fixtures/kdbx/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+    .into()
+}
+
+#[test]
+fn a_keepass_database_asks_for_its_password_and_takes_a_key_file() {
+    let app = app();
+    app.created();
+    let state = app.window.state::<AppState>();
+    use coffer_desktop::commands::import::{import_paths, use_key_file};
+    // A key file with no import pending is refused.
+    let err = use_key_file(&state, &keepass_fixture("keepassxc__FileKeyXmlV2.keyx"))
+        .expect_err("no import");
+    assert_eq!(err.code(), "no_import");
+    let view = import_paths(&state, vec![keepass_fixture("keepassxc__Format400.kdbx")])
+        .expect("needs a password");
+    assert!(view.keepass && view.needs_password.is_some());
+    assert_eq!(
+        app.err("import_unlock", json!({"password": "not it"})),
+        "wrong_password"
+    );
+    let view = app.ok("import_unlock", json!({"password": "t"}));
+    assert_eq!(view["preview"]["new"], 3);
+    assert_eq!(view["files"][0]["format"], "keepass");
+    // A database opened by its key file alone: the password left empty.
+    import_paths(
+        &state,
+        vec![keepass_fixture("keepassxc__FileKeyXmlV2.kdbx")],
+    )
+    .expect("needs a key");
+    let name =
+        use_key_file(&state, &keepass_fixture("keepassxc__FileKeyXmlV2.keyx")).expect("key file");
+    assert_eq!(name, "keepassxc__FileKeyXmlV2.keyx");
+    let view = app.ok("import_unlock", json!({"password": ""}));
+    assert_eq!(view["needs_password"], Value::Null);
+    // A damaged key file is named.
+    import_paths(
+        &state,
+        vec![keepass_fixture("keepassxc__FileKeyXmlV2HashFail.kdbx")],
+    )
+    .expect("needs a key");
+    use_key_file(
+        &state,
+        &keepass_fixture("keepassxc__FileKeyXmlV2HashFail.keyx"),
+    )
+    .expect("read");
+    assert_eq!(
+        app.err("import_unlock", json!({"password": ""})),
+        "import_invalid"
+    );
+}

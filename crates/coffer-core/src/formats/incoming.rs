@@ -148,6 +148,8 @@ pub(crate) enum FileError {
     UnsupportedVersion(String),
     KdfLimits(String),
     PasswordRequired,
+    /// A KeePass database: its password, its key file, or both.
+    KeepassKeyRequired,
     WrongPassword,
 }
 
@@ -182,7 +184,14 @@ impl FileError {
             }
             FileError::UnsupportedVersion(problem) => Error::ImportUnsupported { file, problem },
             FileError::KdfLimits(problem) => Error::ImportKdfLimits { file, problem },
-            FileError::PasswordRequired => Error::PasswordRequired { file },
+            FileError::PasswordRequired => Error::PasswordRequired {
+                file,
+                keepass: false,
+            },
+            FileError::KeepassKeyRequired => Error::PasswordRequired {
+                file,
+                keepass: true,
+            },
             FileError::WrongPassword => Error::WrongPassword { file },
         }
     }

@@ -33,4 +33,6 @@ pub(crate) use dotenv::write_dotenv;
 pub use incoming::{FileReport, Format, ImportSet, Incoming, IMPORT_MAX_ENTRIES};
 pub use kdbx::KDBX_KEY_FILE_MAX_BYTES;
 pub(crate) use postman::write_postman;
-pub use source::{fuzz_import, read_env_file, read_import, read_import_with, ImportSource};
+pub use source::{
+    fuzz_import, read_env_file, read_import, read_import_with, read_key_file, ImportSource,
+};

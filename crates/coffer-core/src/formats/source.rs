@@ -148,6 +148,23 @@ pub fn read_env_file(path: &Path) -> Result<Vec<(String, SecretString)>> {
     Ok(items.into_iter().map(|i| (i.name, i.value)).collect())
 }
 
+/// A KeePass key file's bytes (any file can be one), within
+/// [`super::KDBX_KEY_FILE_MAX_BYTES`].
+pub fn read_key_file(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
+    let limit = super::KDBX_KEY_FILE_MAX_BYTES;
+    let mut bytes = Zeroizing::new(Vec::new());
+    fs::File::open(path)
+        .and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::io("cannot read the key file", path, e))?;
+    if bytes.len() > limit {
+        return Err(Error::ImportInvalid {
+            file: path.display().to_string(),
+            problem: format!("a key file is at most {limit} bytes; is this the right file?"),
+        });
+    }
+    Ok(bytes)
+}
+
 /// Reads a regular file, refusing FIFOs, devices, the vault itself and oversized files.
 fn read_file(path: &Path, vault: Option<&Path>) -> Result<Zeroizing<Vec<u8>>, FileError> {
     let meta =

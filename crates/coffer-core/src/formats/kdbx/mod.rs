@@ -47,26 +47,44 @@ pub(crate) fn read(
     // Bounds first: a hostile header is refused before anyone is asked for a password.
     header::check(bytes)?;
     if password.is_none() && key_file.is_none() {
-        return Err(FileError::PasswordRequired);
-    }
-    let mut key = keepass::DatabaseKey::new();
-    if let Some(password) = password {
-        key = key.with_password(password.expose_secret());
+        return Err(FileError::KeepassKeyRequired);
     }
     if let Some(key_file) = key_file {
         check_key_file(key_file)?;
-        key = key
-            .with_keyfile(&mut &key_file[..])
-            .map_err(|_| FileError::Invalid("the key file cannot be read".into()))?;
     }
-    let db = keepass::Database::parse(bytes, key).map_err(open_error)?;
+    let open = |password: Option<&SecretString>| {
+        let mut key = keepass::DatabaseKey::new();
+        if let Some(password) = password {
+            key = key.with_password(password.expose_secret());
+        }
+        if let Some(key_file) = key_file {
+            key = key
+                .with_keyfile(&mut &key_file[..])
+                .map_err(|_| FileError::Invalid("the key file cannot be read".into()))?;
+        }
+        keepass::Database::parse(bytes, key).map_err(open_error)
+    };
+    let db = match open(password) {
+        // KeePass tells an empty password from none; a form left empty
+        // beside a key file means none.
+        Err(FileError::WrongPassword)
+            if key_file.is_some() && password.is_some_and(|p| p.expose_secret().is_empty()) =>
+        {
+            open(None)?
+        }
+        other => other?,
+    };
     Ok(map(&db))
 }
 
 fn open_error(e: keepass::error::DatabaseOpenError) -> FileError {
     use keepass::error::DatabaseOpenError as E;
     match e {
-        E::Key(keepass::error::DatabaseKeyError::IncorrectKey) => FileError::WrongPassword,
+        // KDBX 3 has no MAC over its header: a wrong key shows as a
+        // decryption that fails, which a damaged file shows as too.
+        E::Key(keepass::error::DatabaseKeyError::IncorrectKey) | E::Cryptography(_) => {
+            FileError::WrongPassword
+        }
         E::Key(_) => FileError::Invalid(
             "the key file is not one KeePass makes (XML, 32 bytes, 64 hex digits or any file)"
                 .into(),
@@ -282,7 +300,13 @@ fn resolve_refs(
     let mut out = Zeroizing::new(String::with_capacity(text.len()));
     let mut unresolved = 0;
     let mut rest = text;
-    while let Some(at) = rest.find("{REF:") {
+    // Placeholders are case-insensitive in KeePass.
+    let start = |s: &str| {
+        s.as_bytes()
+            .windows(5)
+            .position(|w| w.eq_ignore_ascii_case(b"{REF:"))
+    };
+    while let Some(at) = start(rest) {
         out.push_str(&rest[..at]);
         let tail = &rest[at..];
         let Some(end) = tail.find('}') else {
@@ -290,13 +314,14 @@ fn resolve_refs(
             rest = "";
             break;
         };
-        let target = tail[5..end]
+        let inner = Zeroizing::new(tail[5..end].to_ascii_uppercase());
+        let target = inner
             .split_once("@I:")
             .filter(|_| depth < REF_DEPTH_MAX)
             .and_then(|(letter, id)| {
                 let letter = letter.chars().next()?.to_ascii_uppercase();
                 let slot = REF_FIELDS.iter().position(|(l, _)| *l == letter)?;
-                Some(&by_id.get(&id.to_uppercase())?[slot])
+                Some(&by_id.get(id)?[slot])
             });
         match target {
             Some(value) => {
@@ -339,5 +364,74 @@ impl LeftOut {
         .filter(|(n, ..)| *n > 0)
         .map(|(n, one, many, before, after)| format!("{before}{}{after}", count(n, one, many)))
         .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/kdbx/");
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{DIR}{name}")).expect("fixture")
+    }
+
+    fn pw(p: &str) -> SecretString {
+        SecretString::from(p.to_owned())
+    }
+
+    #[test]
+    fn a_wrong_password_is_told_as_such_in_kdbx_3_and_4() {
+        for (file, right) in [
+            ("keepassxc__ProtectedStrings.kdbx", "masterpw"),
+            ("keepassxc__Format400.kdbx", "t"),
+        ] {
+            let db = fixture(file);
+            assert!(
+                matches!(
+                    read(&db, Some(&pw("nope")), None),
+                    Err(FileError::WrongPassword)
+                ),
+                "{file}"
+            );
+            assert!(
+                matches!(read(&db, None, None), Err(FileError::KeepassKeyRequired)),
+                "{file}"
+            );
+            assert!(read(&db, Some(&pw(right)), None).is_ok(), "{file}");
+        }
+    }
+
+    #[test]
+    fn an_empty_password_beside_a_key_file_means_none() {
+        let db = fixture("keepassxc__FileKeyXmlV2.kdbx");
+        let key = fixture("keepassxc__FileKeyXmlV2.keyx");
+        assert!(read(&db, Some(&pw("")), Some(&key)).is_ok());
+        assert!(matches!(
+            read(&db, Some(&pw("something")), Some(&key)),
+            Err(FileError::WrongPassword)
+        ));
+    }
+
+    #[test]
+    fn references_are_followed_and_what_cannot_be_is_counted() {
+        let mut by_id = HashMap::new();
+        let id = "5060E2E029AA11E88AA80021CCB990C2";
+        by_id.insert(
+            id.to_owned(),
+            ["T", "me", "pw", "https://x", "n"].map(|v| Zeroizing::new(v.to_owned())),
+        );
+        let (out, missing) = resolve_refs(
+            &format!(
+                "a{{REF:P@I:{id}}}b{{ref:u@i:{}}}c{{REF:P@I:0000}}",
+                id.to_lowercase()
+            ),
+            &by_id,
+            0,
+        );
+        assert_eq!((out.as_str(), missing), ("apwbmec{REF:P@I:0000}", 1));
+        let (out, missing) = resolve_refs("{REF:P@I:unclosed", &by_id, 0);
+        assert_eq!((out.as_str(), missing), ("{REF:P@I:unclosed", 0));
     }
 }
