@@ -282,6 +282,7 @@ fn format_name(format: coffer_core::Format) -> &'static str {
         coffer_core::Format::Hoppscotch => "Hoppscotch environment",
         coffer_core::Format::Bruno => "Bruno environment",
         coffer_core::Format::Keepass => "KeePass database",
+        coffer_core::Format::OnePassword => "1Password export",
         coffer_core::Format::BitwardenCsv => "Bitwarden CSV",
         coffer_core::Format::OnePasswordCsv => "1Password CSV",
         coffer_core::Format::KeepassxcCsv => "KeePassXC CSV",

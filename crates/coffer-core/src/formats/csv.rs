@@ -47,7 +47,8 @@ fn column_of(header: &str) -> Column {
         "fields" => Column::Fields,
         "type" => Column::Kind,
         "favorite" | "fav" | "favorite status" | "reprompt" | "icon" | "last modified"
-        | "created" | "archived" | "archived status" | "tags" => Column::Metadata,
+        | "created" | "archived" | "archived status" | "tags" | "uuid" | "id" | "ainfo"
+        | "autosubmit" | "scope" => Column::Metadata,
         _ => Column::Other,
     }
 }
@@ -91,12 +92,20 @@ pub(crate) fn header(text: &str) -> Option<Header> {
         Format::BitwardenCsv
     } else if named("grouping") && named("extra") {
         Format::LastpassCsv
-    } else if named("group") && (named("last modified") || named("icon")) {
+    } else if named("group")
+        && named("title")
+        && (named("last modified") || named("icon") || columns.len() == 6)
+    {
+        // KeePassXC 2.7 writes ten columns; KeePassX 2 and KeePassXC up to
+        // 2.6 the first six.
         Format::KeepassxcCsv
     } else if named("otpauth")
         || named("archived")
         || named("archived status")
         || named("one-time password")
+        // 1Password 7 (Windows) and 6.
+        || (named("uuid") && named("autosubmit"))
+        || (named("ainfo") && named("autosubmit"))
     {
         Format::OnePasswordCsv
     } else {
@@ -181,8 +190,14 @@ fn entry_of(record: &csv::StringRecord, header: &Header, line: u64) -> Option<En
         match column {
             Column::Title => entry.title = value.trim().to_owned(),
             Column::Group => {
-                let group = value.trim().trim_matches('/');
-                entry.group = (!group.is_empty()).then(|| group.to_owned());
+                // LastPass separates nested folders with `\`.
+                let group = if header.format == Format::LastpassCsv {
+                    value.trim().replace('\\', "/")
+                } else {
+                    value.trim().to_owned()
+                };
+                let group = group.trim_matches('/');
+                entry.group = (!group.is_empty() && group != "(none)").then(|| group.to_owned());
             }
             Column::Username => entry.username = wiped(),
             Column::Password => entry.password = wiped(),
@@ -228,25 +243,33 @@ fn entry_of(record: &csv::StringRecord, header: &Header, line: u64) -> Option<En
     Some(entry)
 }
 
-/// Bitwarden's `fields` column: `name: value` a line.
+/// Bitwarden's `fields` column: `name: value` a line, split at the last
+/// `: ` as Bitwarden's own importer splits it.
 fn bitwarden_fields(text: &str) -> Vec<(String, Wiped)> {
     text.lines()
         .filter_map(|line| {
-            let (name, value) = line.split_once(": ").unwrap_or((line, ""));
+            let (name, value) = line.rsplit_once(": ").unwrap_or((line, ""));
             (!name.trim().is_empty())
                 .then(|| (name.trim().to_owned(), Zeroizing::new(value.to_owned())))
         })
         .collect()
 }
 
-/// The names of the columns of one kind, quoted.
+/// The names of the columns of one kind, quoted; past eight, how many more.
 fn columns(header: &Header, kind: &Column) -> Vec<String> {
-    header
+    const SHOWN: usize = 8;
+    let mut names: Vec<String> = header
         .columns
         .iter()
         .filter(|(name, c)| c == kind && !name.is_empty())
         .map(|(name, _)| format!("{name:?}"))
-        .collect()
+        .collect();
+    if names.len() > SHOWN {
+        let more = names.len() - SHOWN;
+        names.truncate(SHOWN);
+        names.push(format!("{more} more"));
+    }
+    names
 }
 
 /// Overwrites a record's buffer before it is dropped. A `ByteRecord`
@@ -305,7 +328,7 @@ mod tests {
     #[test]
     fn bitwarden_rows_map_like_its_json_with_fields_and_notes() {
         let text = "folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\n\
-            Work,1,login,GitHub,\"work, \"\"main\"\"\",\"api token: tok_1\nflag: a: b\",0,\"https://github.com/login,api.github.com\",octo,ghp_x,otpauth://totp/x\n\
+            Work,1,login,GitHub,\"work, \"\"main\"\"\",\"api token: tok_1\nSecurity question: pet: Rex\",0,\"https://github.com/login,api.github.com\",octo,ghp_x,otpauth://totp/x\n\
             ,,note,Codes,\"aaaa\nbbbb\",,0,,,,\n\
             Home,,login,GitHub,,,0,,me,home_pw,\n";
         let (format, read) = read_text(text);
@@ -317,7 +340,7 @@ mod tests {
                 ("Work/GitHub/username", "octo"),
                 ("Work/GitHub/totp", "otpauth://totp/x"),
                 ("Work/GitHub/api token", "tok_1"),
-                ("Work/GitHub/flag", "a: b"),
+                ("Work/GitHub/Security question: pet", "Rex"),
                 ("Codes", "aaaa\nbbbb"),
                 ("Home/GitHub/password", "home_pw"),
                 ("Home/GitHub/username", "me"),
@@ -388,6 +411,19 @@ mod tests {
         assert_eq!(
             read.notes,
             [r#"the columns "api_key" are of no known meaning: imported as fields, TITLE/COLUMN"#]
+        );
+    }
+
+    #[test]
+    fn a_long_list_of_columns_is_cut_short() {
+        let text = "title,password,c1,c2,c3,c4,c5,c6,c7,c8,c9,c10\nt,p,,,,,,,,,,\n";
+        let (_, read) = read_text(text);
+        assert!(
+            read.notes[0].starts_with(
+                r#"the columns "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", 2 more are"#
+            ),
+            "{:?}",
+            read.notes
         );
     }
 

@@ -4,11 +4,11 @@
 use secrecy::SecretString;
 
 use super::incoming::{validate, FileError, Format, Incoming};
-use super::{bitwarden, bruno, coffer, csv, dotenv, hoppscotch, insomnia, kdbx, postman};
+use super::{bitwarden, bruno, coffer, csv, dotenv, hoppscotch, insomnia, kdbx, onepux, postman};
 
 /// The formats an import reads, for messages about a file that is none of them.
 pub(crate) const KNOWN_FORMATS: &str =
-    "Coffer export, Postman environment, Insomnia export, Bruno or Hoppscotch environment, Bitwarden JSON, KeePass database, a password manager's CSV, dotenv";
+    "Coffer export, Postman environment, Insomnia export, Bruno or Hoppscotch environment, Bitwarden JSON, KeePass database, 1Password export (.1pux), a password manager's CSV, dotenv";
 
 /// Largest file an import reads.
 /// 64 MiB: 100,000 secrets of a few hundred bytes each are some 30 MB in any
@@ -42,6 +42,15 @@ pub(crate) fn parse(bytes: &[u8], credentials: Credentials<'_>) -> Result<Parsed
             "it is larger than the import limit of {} bytes",
             IMPORT_MAX_FILE_BYTES
         )));
+    }
+    if onepux::is_zip(bytes) {
+        let read = onepux::read_archive(bytes)?;
+        return Ok(Parsed {
+            format: Format::OnePassword,
+            items: validate(read.items)?,
+            left_out: read.left_out,
+            notes: read.notes,
+        });
     }
     if kdbx::is_keepass(bytes) {
         let read = kdbx::read(bytes, password, credentials.key_file)?;
@@ -103,6 +112,12 @@ pub(crate) fn parse(bytes: &[u8], credentials: Credentials<'_>) -> Result<Parsed
                 Format::CofferPlaintext
             };
             (format, coffer::read(text, &header, password)?)
+        } else if probe.accounts.is_some() {
+            // A 1Password export's `export.data`, out of its archive.
+            let read = onepux::read_json(text)?;
+            left_out = read.left_out;
+            notes = read.notes;
+            (Format::OnePassword, read.items)
         } else if insomnia::is_v4(probe.export_format.as_ref()) {
             let read = insomnia::read_v4(text, false)?;
             left_out = read.left_out;
@@ -135,7 +150,7 @@ pub(crate) fn parse(bytes: &[u8], credentials: Credentials<'_>) -> Result<Parsed
             (format, items)
         } else {
             return Err(FileError::Unrecognized(
-                "a JSON object of no format Coffer knows (Coffer export, Postman environment, Insomnia export, Hoppscotch environment, Bitwarden)"
+                "a JSON object of no format Coffer knows (Coffer export, Postman environment, Insomnia export, Bruno or Hoppscotch environment, Bitwarden, 1Password export.data)"
                     .into(),
             ));
         }
@@ -217,6 +232,7 @@ struct JsonProbe {
     variables: Option<Vec<VariableProbe>>,
     environments: Option<serde::de::IgnoredAny>,
     info: Option<InfoProbe>,
+    accounts: Option<serde::de::IgnoredAny>,
 }
 
 impl JsonProbe {

@@ -103,6 +103,8 @@ pub enum Format {
     Bruno,
     /// KeePass and KeePassXC databases (`.kdbx`).
     Keepass,
+    /// 1Password's unencrypted export (`.1pux`, or its `export.data`).
+    OnePassword,
     Bitwarden,
     BitwardenEncrypted,
     Dotenv,

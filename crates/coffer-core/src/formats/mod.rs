@@ -21,6 +21,7 @@ mod incoming;
 mod insomnia;
 mod kdbx;
 mod names;
+mod onepux;
 mod postman;
 mod source;
 mod tree;

@@ -1,7 +1,8 @@
 //! Files written by the tools people move from (their own test fixtures and
 //! samples, origin and licence in each folder's README), read as the
 //! folder's `expected.json` says: every secret `[name, value, enabled,
-//! flagged secret]` in order, the names said to be left out, and for an
+//! flagged secret]` in order, the format it is read as, the names said to
+//! be left out, and for an
 //! encrypted file its `password` and `key_file`, or the `error` code it
 //! must be refused with.
 
@@ -14,7 +15,7 @@ use coffer_core::{
 use libtest_mimic::{Failed, Trial};
 
 /// The folders of tool files, each with an `expected.json`.
-const FOLDERS: &[&str] = &["apiclients", "kdbx"];
+const FOLDERS: &[&str] = &["apiclients", "kdbx", "managers"];
 
 fn folder(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -117,6 +118,12 @@ fn reads_as_expected(path: &Path, want: &serde_json::Value) -> Result<(), Failed
         };
     }
     let set = read.map_err(|e| format!("refused: {e}"))?;
+    if let Some(format) = want.get("format") {
+        let got = serde_json::to_value(set.files.first().and_then(|f| f.format))?;
+        if &got != format {
+            return Err(format!("read as {got}, not {format}").into());
+        }
+    }
     let got: Vec<serde_json::Value> = set
         .secrets
         .iter()
