@@ -4,6 +4,7 @@
 //! skips them; `make test` runs them under Xvfb inside `scripts/with-keyring`.
 
 mod at_scale;
+mod formats;
 mod no_damage;
 mod no_lockouts;
 mod references;

@@ -347,6 +347,20 @@ fn bench(opts: &Options) -> Result<(), String> {
             return Err("plaintext export failed".into());
         }
     }
+    // The same 10k as a dotenv file, written by `coffer export`.
+    let dotenv10k = dir.path().join("d10k.env").to_string_lossy().into_owned();
+    let status = coffer_cmd(&v10k, &key10k)
+        .args([
+            "export", "--format", "dotenv", "--yes", "--force", "-o", &dotenv10k,
+        ])
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err("dotenv export failed".into());
+    }
+    let kpx_pw = dir.path().join("kpx-pw.txt");
+    std::fs::write(&kpx_pw, data::KPX_PASSWORD).map_err(|e| e.to_string())?;
+    let kpx_pw = kpx_pw.to_string_lossy().into_owned();
     let fresh =
         |tag: &str, i: usize| data::empty_vault(&coffer, dir.path(), &format!("{tag}-{i}.db"));
     let mut targets = Vec::new();
@@ -355,6 +369,8 @@ fn bench(opts: &Options) -> Result<(), String> {
             fresh("imp10k", i)?,
             fresh("imp100k", i)?,
             fresh("impenc", i)?,
+            fresh("impenv", i)?,
+            fresh("impkdbx", i)?,
         ));
     }
     let import10k = run(transfer_reps, |i| {
@@ -400,6 +416,36 @@ fn bench(opts: &Options) -> Result<(), String> {
         import_enc,
         None,
         String::new(),
+    ));
+    let import_env = run(transfer_reps, |i| {
+        let (v, k) = &targets[i].3;
+        let mut c = coffer_cmd(v, k);
+        c.args(["import", &dotenv10k]);
+        (c, Vec::new())
+    })?;
+    rows.push((
+        "`import` dotenv, 10k into an empty vault".into(),
+        import_env,
+        None,
+        String::new(),
+    ));
+    let import_kdbx = run(transfer_reps, |i| {
+        let (v, k) = &targets[i].4;
+        let mut c = coffer_cmd(v, k);
+        c.args(["import", &db, "--password-file", &kpx_pw]);
+        (c, Vec::new())
+    })?;
+    let kpx_open = run(transfer_reps, |_| {
+        (
+            kpx_cmd(&["export", "-q", "-f", "csv", &db]),
+            data::KPX_STDIN.to_vec(),
+        )
+    })?;
+    rows.push((
+        "`import` KeePassXC .kdbx, 10k (incl. its KDF)".into(),
+        import_kdbx,
+        Some(kpx_open),
+        "keepassxc-cli export -f csv (open + read)".into(),
     ));
     // Import bombs at the caps: 64 MiB files past the 100,000-entry cap,
     // refused while being parsed (exit 1), with the vault untouched.

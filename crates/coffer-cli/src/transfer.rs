@@ -168,7 +168,7 @@ pub fn import(ctx: &Context, args: ImportArgs) -> Outcome {
     let set = match read(password.as_ref()) {
         // Asked for when missing; with a key file alone, asked for when the
         // key file was not enough.
-        Err(Error::PasswordRequired { file, .. }) | Err(Error::WrongPassword { file })
+        Err(Error::PasswordRequired { file, .. }) | Err(Error::WrongPassword { file, .. })
             if password.is_none() && input::interactive() =>
         {
             password = Some(prompt(&format!("Password of {file}: "))?);

@@ -630,6 +630,18 @@ fn a_keepass_key_file_that_is_damaged_or_missing_is_named() {
         b"",
     );
     assert_error(&out, 1, "cannot read the key file");
+    // A folder (or a FIFO, which would block) is no key file.
+    let folder = env.path("");
+    let out = env.run(
+        &[
+            "import",
+            &db,
+            "--keepass-key-file",
+            folder.to_str().expect("utf8"),
+        ],
+        b"",
+    );
+    assert_error(&out, 1, "a key file must be a regular file");
     let good = keepass_fixture("keepassxc__FileKeyXmlV2.keyx");
     let out = env.run(
         &[

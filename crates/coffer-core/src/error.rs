@@ -293,8 +293,15 @@ pub enum Error {
     WeakPassword { reason: String },
 
     /// An encrypted import did not open with the password: wrong password or damaged file.
-    #[error("{file}: wrong password (or key file), or the file is damaged")]
-    WrongPassword { file: String },
+    #[error(
+        "{file}: wrong password{}, or the file is damaged",
+        if *keepass { " (or key file)" } else { "" }
+    )]
+    WrongPassword {
+        file: String,
+        /// A KeePass database, which a key file may open too.
+        keepass: bool,
+    },
 
     /// An encrypted import needs a password and none was given.
     #[error("{}", password_required(file, *keepass))]

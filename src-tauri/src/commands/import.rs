@@ -145,6 +145,10 @@ pub async fn import_key_file<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Reply<Option<String>> {
+    // No dialog for an import that is not there.
+    if state.import_source().is_none() {
+        return Err(Error::NoImport { step: "key file" }.into());
+    }
     let Some(path) = pick(&app, Pick::OpenKeyFile) else {
         return Ok(None);
     };

@@ -679,7 +679,8 @@ fn a_keepass_database_asks_for_its_password_and_takes_a_key_file() {
     app.created();
     let state = app.window.state::<AppState>();
     use coffer_desktop::commands::import::{import_paths, use_key_file};
-    // A key file with no import pending is refused.
+    // A key file with no import pending is refused, before any dialog.
+    assert_eq!(app.err("import_key_file", json!({})), "no_import");
     let err = use_key_file(&state, &keepass_fixture("keepassxc__FileKeyXmlV2.keyx"))
         .expect_err("no import");
     assert_eq!(err.code(), "no_import");

@@ -127,13 +127,8 @@ fn read_pairs(
             continue;
         }
         let Some((key, value)) = trimmed.split_once(':') else {
-            return Err(at(
-                n,
-                &format!(
-                    "expected NAME: VALUE (`{}` has no `:`)",
-                    first_word(trimmed)
-                ),
-            ));
+            // Not quoted: such a line is often a value (a key's line).
+            return Err(at(n, "expected NAME: VALUE (this line has no `:`)"));
         };
         let (key, enabled) = match key.trim().strip_prefix('~') {
             Some(k) => (k, false),
@@ -160,16 +155,6 @@ fn read_pairs(
         opened,
         "this `vars` block is never closed (a `}` at the start of a line)",
     ))
-}
-
-/// The first word of a line, for a message that must not quote a value.
-fn first_word(line: &str) -> String {
-    line.split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .take(40)
-        .collect()
 }
 
 /// A value of several lines, opened by `'''` on line `opened`: the lines up
@@ -267,12 +252,6 @@ struct VariableJson {
     enabled: Option<bool>,
     #[serde(default)]
     secret: Option<bool>,
-}
-
-/// Whether a JSON probe says Bruno: its `info.type`, or variables named by
-/// `name` (Hoppscotch's have a `key`).
-pub(crate) fn is_bruno_json(info_type: Option<&str>, variables_have_names: bool) -> bool {
-    info_type == Some("bruno-environment") || variables_have_names
 }
 
 /// Reads Bruno's JSON export (one environment, several, or a list).
@@ -415,7 +394,7 @@ mod tests {
             ),
             (
                 "vars {\n  a: 1\n  sk_live_value\n}\n",
-                "line 3: expected NAME: VALUE (`sk_live_value` has no `:`)",
+                "line 3: expected NAME: VALUE (this line has no `:`)",
             ),
             ("vars {\n}\nsomething else\n", "line 3: expected a `vars {`"),
             (

@@ -81,7 +81,12 @@ pub(crate) fn header(text: &str) -> Option<Header> {
     }
     let columns: Vec<(String, Column)> = first
         .iter()
-        .map(|h| (h.trim().to_owned(), column_of(h)))
+        .enumerate()
+        .map(|(i, h)| match h.trim() {
+            // A column without a name keeps its values under its number.
+            "" => (format!("column {}", i + 1), Column::Other),
+            h => (h.to_owned(), column_of(h)),
+        })
         .collect();
     let has = |c: Column| columns.iter().any(|(_, k)| *k == c);
     if !has(Column::Title) || !(has(Column::Password) || has(Column::Notes)) {
@@ -111,6 +116,17 @@ pub(crate) fn header(text: &str) -> Option<Header> {
     } else {
         Format::Csv
     };
+    // Bitwarden's `type` says what an item is; 1Password's is its category
+    // (metadata); another tool's is of no known meaning, kept as a field.
+    let columns = columns
+        .into_iter()
+        .map(|(name, c)| match (c, format) {
+            (Column::Kind, Format::BitwardenCsv) => (name, Column::Kind),
+            (Column::Kind, Format::OnePasswordCsv) => (name, Column::Metadata),
+            (Column::Kind, _) => (name, Column::Other),
+            (c, _) => (name, c),
+        })
+        .collect();
     Some(Header { format, columns })
 }
 
@@ -152,6 +168,13 @@ pub(crate) fn read(text: &str, header: &Header) -> Result<Read, FileError> {
             return Err(FileError::Invalid(too_many()));
         }
         let line = record.position().map_or(0, csv::Position::line);
+        if record.len() > header.columns.len() {
+            return Err(FileError::Invalid(format!(
+                "line {line} has {} values but the header names {} columns (a value with a comma must be in quotes); save it again from the tool that made it",
+                record.len(),
+                header.columns.len()
+            )));
+        }
         entries.extend(entry_of(&record, header, line));
     }
     // One buffer held every row in turn; what is left of them is wiped.
@@ -411,6 +434,28 @@ mod tests {
         assert_eq!(
             read.notes,
             [r#"the columns "api_key" are of no known meaning: imported as fields, TITLE/COLUMN"#]
+        );
+    }
+
+    #[test]
+    fn a_row_longer_than_the_header_is_refused_and_unnamed_columns_kept() {
+        let text = "name,password\nsvc,pa,ss\n";
+        let header = header(text).expect("header");
+        match read(text, &header) {
+            Err(FileError::Invalid(m)) => assert!(
+                m.starts_with("line 2 has 3 values but the header names 2 columns"),
+                "{m}"
+            ),
+            _ => panic!("a ragged row was read"),
+        }
+        let (_, read) = read_text("name,password,,type\nsvc,pw,extra,server\n");
+        assert_eq!(
+            pairs(&read),
+            owned(&[
+                ("svc/password", "pw"),
+                ("svc/column 3", "extra"),
+                ("svc/type", "server")
+            ])
         );
     }
 

@@ -4,6 +4,7 @@
 use secrecy::SecretString;
 
 use super::incoming::{validate, FileError, Format, Incoming};
+use super::probe::{FirstOfList, JsonProbe, List};
 use super::{bitwarden, bruno, coffer, csv, dotenv, hoppscotch, insomnia, kdbx, onepux, postman};
 
 /// The formats an import reads, for messages about a file that is none of them.
@@ -84,19 +85,22 @@ pub(crate) fn parse(bytes: &[u8], credentials: Credentials<'_>) -> Result<Parsed
         .is_some_and(|rest| rest.trim_start().starts_with(['{', ']']));
     let (format, items) = if list {
         // Hoppscotch writes a list of environments; Bruno reads one too.
-        let probe: Vec<JsonProbe> = serde_json::from_str(text).map_err(FileError::json)?;
-        let bruno = probe.first().is_some_and(JsonProbe::has_named_variables);
-        let read = if bruno {
-            bruno::read_json(text)?
-        } else {
-            hoppscotch::read(text)?
+        let first = serde_json::from_str::<FirstOfList>(text)
+            .map_err(FileError::json)?
+            .0;
+        let (format, read) = match first {
+            Some(p) if p.has_named_variables() => (Format::Bruno, bruno::read_json(text)?),
+            Some(p) if p.has_keyed_variables() || p.variables == List::Empty => {
+                (Format::Hoppscotch, hoppscotch::read(text)?)
+            }
+            _ => {
+                return Err(FileError::Unrecognized(
+                    "a JSON list of no format Coffer knows (Hoppscotch or Bruno environments)"
+                        .into(),
+                ))
+            }
         };
         left_out = read.left_out;
-        let format = if bruno {
-            Format::Bruno
-        } else {
-            Format::Hoppscotch
-        };
         (format, read.items)
     } else if trimmed.starts_with('{') {
         // One pass to tell the format; the format's reader makes the second.
@@ -112,25 +116,21 @@ pub(crate) fn parse(bytes: &[u8], credentials: Credentials<'_>) -> Result<Parsed
                 Format::CofferPlaintext
             };
             (format, coffer::read(text, &header, password)?)
-        } else if probe.accounts.is_some() {
+        } else if probe.accounts.is_list() {
             // A 1Password export's `export.data`, out of its archive.
             let read = onepux::read_json(text)?;
             left_out = read.left_out;
             notes = read.notes;
             (Format::OnePassword, read.items)
-        } else if insomnia::is_v4(probe.export_format.as_ref()) {
+        } else if probe.export_format.is_some() {
             let read = insomnia::read_v4(text, false)?;
             left_out = read.left_out;
             (Format::Insomnia, read.items)
-        } else if bruno::is_bruno_json(
-            probe.info.as_ref().and_then(|i| i.kind.as_deref()),
-            probe.has_named_variables(),
-        ) || probe.environments.is_some()
-        {
+        } else if probe.is_bruno() || probe.has_named_variables() {
             let read = bruno::read_json(text)?;
             left_out = read.left_out;
             (Format::Bruno, read.items)
-        } else if probe.variables.is_some() {
+        } else if probe.has_keyed_variables() {
             let read = hoppscotch::read(text)?;
             left_out = read.left_out;
             (Format::Hoppscotch, read.items)
@@ -219,46 +219,6 @@ fn utf16_text(bytes: &[u8]) -> Result<Option<zeroize::Zeroizing<String>>, FileEr
         .map_err(|_| FileError::Invalid("it is UTF-16 text that does not decode".into()))
 }
 
-#[derive(serde::Deserialize)]
-struct JsonProbe {
-    format: Option<String>,
-    version: Option<serde_json::Value>,
-    encryption: Option<String>,
-    values: Option<serde::de::IgnoredAny>,
-    items: Option<serde::de::IgnoredAny>,
-    encrypted: Option<serde::de::IgnoredAny>,
-    #[serde(rename = "__export_format")]
-    export_format: Option<serde_json::Value>,
-    variables: Option<Vec<VariableProbe>>,
-    environments: Option<serde::de::IgnoredAny>,
-    info: Option<InfoProbe>,
-    accounts: Option<serde::de::IgnoredAny>,
-}
-
-impl JsonProbe {
-    /// Whether its first variable has a `name` and no `key` (Bruno's do;
-    /// Hoppscotch's have a `key`).
-    fn has_named_variables(&self) -> bool {
-        self.variables
-            .as_ref()
-            .and_then(|v| v.first())
-            .is_some_and(|v| v.name.is_some() && v.key.is_none())
-    }
-}
-
-/// Enough of an environment's variable to tell whose it is.
-#[derive(serde::Deserialize)]
-struct VariableProbe {
-    key: Option<serde::de::IgnoredAny>,
-    name: Option<serde::de::IgnoredAny>,
-}
-
-#[derive(serde::Deserialize)]
-struct InfoProbe {
-    #[serde(rename = "type")]
-    kind: Option<String>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,5 +274,19 @@ mod tests {
             message(err),
             "line 1: expected KEY=VALUE (`this` has no `=`)"
         );
+    }
+
+    #[test]
+    fn json_of_other_tools_is_unrecognized_not_invalid() {
+        for text in [
+            r#"{"variables":{"region":"eu-west-1"},"builders":[{"type":"amazon-ebs"}]}"#,
+            r#"{"name":"app","accounts":{"a":1},"info":"x"}"#,
+            r#"[{"id":1,"title":"a list of something"}]"#,
+        ] {
+            assert!(
+                matches!(refused(text.as_bytes()), FileError::Unrecognized(_)),
+                "{text}"
+            );
+        }
     }
 }

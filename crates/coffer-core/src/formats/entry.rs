@@ -90,10 +90,21 @@ pub(crate) fn secrets_of(entries: Vec<Entry>) -> (Vec<Incoming>, Vec<String>) {
         if values.iter().all(|(_, v)| v.is_empty()) && !note.is_empty() {
             values.push((Some("notes".into()), Zeroizing::new(note.clone())));
         }
+        // A field named like another of the entry (a custom `password`, two
+        // `email`s) gets a number, so that none shadows the other.
+        let mut used: Vec<Option<String>> = Vec::new();
         for (suffix, mut value) in values {
             if value.is_empty() {
                 continue;
             }
+            let suffix = match suffix {
+                Some(s) if used.contains(&Some(s.clone())) => (2..)
+                    .map(|n| Some(format!("{s} [{n}]")))
+                    .find(|c| !used.contains(c))
+                    .unwrap_or_else(|| unreachable!("the numbers never run out")),
+                other => other,
+            };
+            used.push(suffix.clone());
             out.push(Incoming {
                 name: match suffix {
                     Some(s) => format!("{name}/{s}"),
@@ -188,6 +199,33 @@ mod tests {
             Some(&["api.github.com".to_owned(), "github.com".to_owned()][..])
         );
         assert!(renamed.is_empty());
+    }
+
+    #[test]
+    fn fields_named_like_another_of_the_entry_are_numbered() {
+        let (secrets, _) = secrets_of(vec![Entry {
+            title: "Site".into(),
+            password: w("real"),
+            fields: vec![
+                ("password".into(), w("custom")),
+                ("email".into(), w("a@x")),
+                ("email".into(), w("b@x")),
+            ],
+            ..Entry::default()
+        }]);
+        let got: Vec<(&str, &str)> = secrets
+            .iter()
+            .map(|s| (s.name.as_str(), s.value.expose_secret()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Site/password", "real"),
+                ("Site/password [2]", "custom"),
+                ("Site/email", "a@x"),
+                ("Site/email [2]", "b@x"),
+            ]
+        );
     }
 
     #[test]

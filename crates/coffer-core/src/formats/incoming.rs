@@ -153,6 +153,8 @@ pub(crate) enum FileError {
     /// A KeePass database: its password, its key file, or both.
     KeepassKeyRequired,
     WrongPassword,
+    /// A KeePass database that its password and key file did not open.
+    KeepassWrongKey,
 }
 
 impl FileError {
@@ -194,7 +196,14 @@ impl FileError {
                 file,
                 keepass: true,
             },
-            FileError::WrongPassword => Error::WrongPassword { file },
+            FileError::WrongPassword => Error::WrongPassword {
+                file,
+                keepass: false,
+            },
+            FileError::KeepassWrongKey => Error::WrongPassword {
+                file,
+                keepass: true,
+            },
         }
     }
 }

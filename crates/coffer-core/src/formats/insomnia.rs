@@ -56,12 +56,6 @@ pub(crate) enum Yaml {
     V5,
 }
 
-/// Whether a JSON object's probe says Insomnia 4 (Insomnia itself looks
-/// only at `__export_format`).
-pub(crate) fn is_v4(export_format: Option<&Value>) -> bool {
-    export_format.is_some()
-}
-
 #[derive(Deserialize)]
 struct ExportV4 {
     #[serde(rename = "__export_format")]
@@ -90,7 +84,7 @@ struct Resource {
 /// Reads a version 4 export, JSON or YAML.
 pub(crate) fn read_v4(text: &str, yaml: bool) -> Result<Read, FileError> {
     let export: ExportV4 = if yaml {
-        serde_saphyr::from_str(text).map_err(yaml_error)?
+        serde_saphyr::from_str_with_options(text, yaml_options()).map_err(yaml_error)?
     } else {
         serde_json::from_str(text).map_err(FileError::json)?
     };
@@ -217,7 +211,8 @@ struct MetaV5 {
 
 /// Reads a version 5 (YAML) export.
 pub(crate) fn read_v5(text: &str) -> Result<Read, FileError> {
-    let export: ExportV5 = serde_saphyr::from_str(text).map_err(yaml_error)?;
+    let export: ExportV5 =
+        serde_saphyr::from_str_with_options(text, yaml_options()).map_err(yaml_error)?;
     let version = export.kind.rsplit('/').next().unwrap_or_default();
     if !version.starts_with("5.") {
         return Err(FileError::UnsupportedVersion(format!(
@@ -254,6 +249,17 @@ pub(crate) fn read_v5(text: &str) -> Result<Read, FileError> {
         }
     }
     secrets_of(environments)
+}
+
+/// YAML as Insomnia writes and reads it (the `yaml` package, YAML 1.2):
+/// `on`, `yes` and `1_000` are text, not a boolean or a number. Errors carry
+/// no snippet of the file.
+fn yaml_options() -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    options.strict_booleans = true;
+    options.underscored_numbers_as_strings = true;
+    options.with_snippet = false;
+    options
 }
 
 /// A YAML error, without the text around it (it may hold a secret).
@@ -462,13 +468,15 @@ mod tests {
 
     #[test]
     fn v5_yaml_environments_are_read_and_its_errors_hold_no_value() {
-        let text = "type: collection.insomnia.rest/5.0\nname: API\nmeta:\n  id: wrk_1\ncollection: []\nenvironments:\n  name: Base Environment\n  meta:\n    id: env_1\n    isPrivate: false\n  data:\n    base_url: https://api.example.com\n    nested:\n      key: \"v: 1\"\n  subEnvironments:\n    - name: Prod\n      meta:\n        id: env_2\n        isPrivate: true\n      data:\n        token: prod-tok\n";
+        let text = "type: collection.insomnia.rest/5.0\nname: API\nmeta:\n  id: wrk_1\ncollection: []\nenvironments:\n  name: Base Environment\n  meta:\n    id: env_1\n    isPrivate: false\n  data:\n    base_url: https://api.example.com\n    feature: on\n    budget: 1_000\n    nested:\n      key: \"v: 1\"\n  subEnvironments:\n    - name: Prod\n      meta:\n        id: env_2\n        isPrivate: true\n      data:\n        token: prod-tok\n";
         assert_eq!(yaml_kind(text), Some(Yaml::V5));
         let got = read_v5(text).expect("reads");
         assert_eq!(
             summary(&got),
             owned(&[
                 ("base_url", "https://api.example.com", false),
+                ("feature", "on", false),
+                ("budget", "1_000", false),
                 ("nested", r#"{"key":"v: 1"}"#, false),
                 ("Prod/token", "prod-tok", true),
             ])

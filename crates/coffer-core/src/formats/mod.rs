@@ -23,6 +23,7 @@ mod kdbx;
 mod names;
 mod onepux;
 mod postman;
+mod probe;
 mod source;
 mod tree;
 mod variables;

@@ -175,6 +175,7 @@ struct Field {
 #[derive(Default)]
 struct LeftOut {
     trashed: usize,
+    form_fields: usize,
     files: usize,
     histories: usize,
     archived: usize,
@@ -254,7 +255,7 @@ fn entry_of(item: Item, vault: Option<String>, left: &mut LeftOut) -> Entry {
                     entry.fields.push((name, value));
                 }
             }
-            _ => {}
+            _ => left.form_fields += usize::from(!value.is_empty()),
         }
     }
     for field in details.sections.into_iter().flat_map(|s| s.fields) {
@@ -322,6 +323,12 @@ impl LeftOut {
             out.push(format!(
                 "the password history of {}",
                 count(self.histories, "item", "items")
+            ));
+        }
+        if self.form_fields > 0 {
+            out.push(format!(
+                "{} of web forms (check boxes and hidden inputs)",
+                count(self.form_fields, "setting", "settings")
             ));
         }
         out

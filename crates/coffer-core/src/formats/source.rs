@@ -152,6 +152,13 @@ pub fn read_env_file(path: &Path) -> Result<Vec<(String, SecretString)>> {
 /// [`super::KDBX_KEY_FILE_MAX_BYTES`].
 pub fn read_key_file(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
     let limit = super::KDBX_KEY_FILE_MAX_BYTES;
+    let meta = fs::metadata(path).map_err(|e| Error::io("cannot read the key file", path, e))?;
+    if !meta.is_file() {
+        return Err(Error::ImportInvalid {
+            file: path.display().to_string(),
+            problem: "a key file must be a regular file (not a folder, FIFO or device)".into(),
+        });
+    }
     let mut bytes = Zeroizing::new(Vec::new());
     fs::File::open(path)
         .and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut bytes))

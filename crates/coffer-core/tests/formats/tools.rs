@@ -129,7 +129,10 @@ fn reads_as_expected(path: &Path, want: &serde_json::Value) -> Result<(), Failed
         .iter()
         .map(|s| serde_json::json!([s.name, s.value.expose_secret(), s.enabled, s.flagged_secret]))
         .collect();
-    let want_secrets = want["secrets"].as_array().cloned().unwrap_or_default();
+    let want_secrets = want["secrets"]
+        .as_array()
+        .cloned()
+        .ok_or("expected.json gives neither `secrets` nor `error` for this file")?;
     if got != want_secrets {
         return Err(format!(
             "secrets differ\n got: {}\nwant: {}",

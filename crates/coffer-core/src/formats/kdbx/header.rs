@@ -160,7 +160,7 @@ pub(crate) fn check(bytes: &[u8]) -> Result<Header, FileError> {
         }
     };
     let mut seen = [false; 13];
-    let (mut kdf, mut rounds, mut seed) = (None, None, None);
+    let (mut kdf, mut rounds, mut cipher, mut iv_len) = (None, None, None, 0);
     loop {
         let id = c.u8("a field id")?;
         let len = if kdbx4 {
@@ -175,43 +175,47 @@ pub(crate) fn check(bytes: &[u8]) -> Result<Header, FileError> {
         if std::mem::replace(slot, true) {
             return Err(invalid(&format!("field {id} is there twice")));
         }
-        let exact = |want: &[usize]| {
-            if want.contains(&data.len()) {
+        let exact = |want: usize| {
+            if data.len() == want {
                 Ok(())
             } else {
                 Err(invalid(&format!(
-                    "field {id} is {} bytes long, not {want:?}",
+                    "field {id} is {} bytes long, not {want}",
                     data.len()
                 )))
             }
         };
         match (id, kdbx4) {
             (0, _) => break,
-            (1, _) | (12, true) => {}
-            (2 | 4 | 8 | 9, _) if kdbx4 && matches!(id, 8 | 9) => {
-                return Err(invalid(&format!(
-                    "field {id} of KDBX 3 is in a KDBX 4 file"
-                )))
+            (1, _) => {}
+            (2, _) => {
+                exact(16)?;
+                cipher = Some(cipher_of(data)?);
             }
-            (2, _) => exact(&[16])?,
             (3, _) => {
-                exact(&[4])?;
+                exact(4)?;
                 if le_u32(data) > 1 {
                     return Err(invalid("the compression is neither none nor gzip"));
                 }
             }
-            (4, _) | (8 | 9, false) => exact(&[32])?,
-            (5, false) => {
-                exact(&[32])?;
-                seed = Some(());
-            }
+            (4, _) | (5 | 8 | 9, false) => exact(32)?,
             (6, false) => {
-                exact(&[8])?;
+                exact(8)?;
                 rounds = Some(le_u64(data));
             }
-            (7, _) => exact(&[12, 16])?,
-            (10, false) => exact(&[4])?,
-            (11, true) => kdf = Some(kdf_of(data)?),
+            (7, _) => iv_len = data.len(),
+            (10, false) => {
+                exact(4)?;
+                // Salsa20 or ChaCha20, what KeePass protects fields with.
+                if !matches!(le_u32(data), 2 | 3) {
+                    return Err(invalid("its inner stream cipher is unknown"));
+                }
+            }
+            (11, true) => kdf = Some(kdf_of(&dictionary(data)?)?),
+            // Public custom data: only checked to be a well-formed dictionary.
+            (12, true) => {
+                dictionary(data)?;
+            }
             (_, true) => {
                 return Err(invalid(&format!(
                     "field {id} of KDBX 3 is in a KDBX 4 file"
@@ -224,15 +228,40 @@ pub(crate) fn check(bytes: &[u8]) -> Result<Header, FileError> {
             }
         }
     }
-    for (id, what) in [
-        (2, "cipher"),
-        (3, "compression"),
-        (4, "master seed"),
-        (7, "IV"),
-    ] {
-        if !seen[id] {
+    let required: &[(usize, &str)] = if kdbx4 {
+        &[
+            (2, "cipher"),
+            (3, "compression"),
+            (4, "master seed"),
+            (7, "IV"),
+            (11, "key derivation"),
+        ]
+    } else {
+        &[
+            (2, "cipher"),
+            (3, "compression"),
+            (4, "master seed"),
+            (5, "AES-KDF seed"),
+            (6, "AES-KDF rounds"),
+            (7, "IV"),
+            (8, "protected stream key"),
+            (9, "stream start bytes"),
+            (10, "inner stream cipher"),
+        ]
+    };
+    for (id, what) in required {
+        if !seen[*id] {
             return Err(invalid(&format!("the {what} field is missing")));
         }
+    }
+    let want_iv = match cipher {
+        Some(Cipher::ChaCha20) => 12,
+        _ => 16,
+    };
+    if iv_len != want_iv {
+        return Err(invalid(&format!(
+            "its IV is {iv_len} bytes, not the {want_iv} its cipher takes"
+        )));
     }
     let kdf = if kdbx4 {
         let end = c.at;
@@ -242,7 +271,6 @@ pub(crate) fn check(bytes: &[u8]) -> Result<Header, FileError> {
         }
         kdf.ok_or_else(|| invalid("the key-derivation parameters are missing"))?
     } else {
-        seed.ok_or_else(|| invalid("the AES-KDF seed is missing"))?;
         Kdf::Aes {
             rounds: rounds.ok_or_else(|| invalid("the AES-KDF rounds are missing"))?,
         }
@@ -254,39 +282,52 @@ pub(crate) fn check(bytes: &[u8]) -> Result<Header, FileError> {
     })
 }
 
-/// The KDF of a KDBX 4 parameter dictionary: `version u16` (0x01xx), then
-/// `type u8, name_len u32, name, value_len u32, value` up to type 0.
-fn kdf_of(data: &[u8]) -> Result<Kdf, FileError> {
+/// An item of a typed dictionary: `(name, type, value)`.
+type Item<'a> = (&'a [u8], u8, &'a [u8]);
+
+/// A KDBX 4 typed dictionary (the KDF parameters, the public custom data),
+/// checked whole: `version u16` (0x01xx), then `type u8, name_len u32,
+/// name, value_len u32, value` up to type 0, every fixed-size value at its
+/// size, no name twice.
+fn dictionary(data: &[u8]) -> Result<Vec<Item<'_>>, FileError> {
     let mut c = Cursor { bytes: data, at: 0 };
-    let version = c.u16("the KDF parameters")?;
+    let version = c.u16("a dictionary")?;
     if version & 0xFF00 != 0x0100 {
-        return Err(invalid("the KDF parameters are of an unknown version"));
+        return Err(invalid(
+            "a dictionary of the header is of an unknown version",
+        ));
     }
-    let mut params: Vec<(&[u8], u8, &[u8])> = Vec::new();
+    let mut items: Vec<Item<'_>> = Vec::new();
     loop {
-        let kind = c.u8("the KDF parameters")?;
+        let kind = c.u8("a dictionary")?;
         if kind == 0 {
-            break;
+            return Ok(items);
         }
-        let name_len = c.u32("the KDF parameters")? as usize;
-        let name = c.take(name_len, "the KDF parameters")?;
-        let value_len = c.u32("the KDF parameters")? as usize;
-        let value = c.take(value_len, "the KDF parameters")?;
+        let name_len = c.u32("a dictionary")? as usize;
+        let name = c.take(name_len, "a dictionary")?;
+        let value_len = c.u32("a dictionary")? as usize;
+        let value = c.take(value_len, "a dictionary")?;
         let fixed = match kind {
             0x04 | 0x0C => Some(4),
             0x05 | 0x0D => Some(8),
             0x08 => Some(1),
             0x18 | 0x42 => None,
-            _ => return Err(invalid("a KDF parameter is of an unknown type")),
+            _ => return Err(invalid("a dictionary value is of an unknown type")),
         };
         if fixed.is_some_and(|n| n != value.len()) {
-            return Err(invalid("a KDF parameter has the wrong length for its type"));
+            return Err(invalid(
+                "a dictionary value has the wrong length for its type",
+            ));
         }
-        if params.iter().any(|(n, _, _)| *n == name) {
-            return Err(invalid("a KDF parameter is there twice"));
+        if items.iter().any(|(n, _, _)| *n == name) {
+            return Err(invalid("a dictionary names a value twice"));
         }
-        params.push((name, kind, value));
+        items.push((name, kind, value));
     }
+}
+
+/// The key derivation its parameters name, within what the crate can run.
+fn kdf_of(params: &[Item<'_>]) -> Result<Kdf, FileError> {
     let get = |name: &str, kind: u8| {
         params
             .iter()
@@ -318,12 +359,40 @@ fn kdf_of(data: &[u8]) -> Result<Kdf, FileError> {
         return Err(invalid("the Argon2 version is neither 1.0 nor 1.3"));
     }
     let memory = le_u64(get("M", 0x05)?);
+    let parallelism = le_u32(get("P", 0x04)?);
+    // Argon2 needs 8 KiB a lane at least; less is no file KeePass writes.
+    if memory < 8 * 1024 * u64::from(parallelism.max(1)) {
+        return Err(invalid("its Argon2 memory is below 8 KiB a lane"));
+    }
     Ok(Kdf::Argon2 {
         // Rounded up, so that a value just above the limit is refused.
         memory_mib: memory.div_ceil(1024 * 1024),
         iterations: le_u64(get("I", 0x05)?),
-        parallelism: le_u32(get("P", 0x04)?),
+        parallelism,
     })
+}
+
+/// The ciphers KeePass encrypts a database with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cipher {
+    Aes256,
+    Twofish,
+    ChaCha20,
+}
+
+fn cipher_of(id: &[u8]) -> Result<Cipher, FileError> {
+    const AES256: [u8; 16] = uuid(0x31c1f2e6_bf71_4350_be58_05216afc5aff);
+    const TWOFISH: [u8; 16] = uuid(0xad68f29f_576f_4bb9_a36a_d47af965346c);
+    const CHACHA20: [u8; 16] = uuid(0xd6038a2b_8b6f_4cb5_a524_339a31dbb59a);
+    match id {
+        i if i == AES256 => Ok(Cipher::Aes256),
+        i if i == TWOFISH => Ok(Cipher::Twofish),
+        i if i == CHACHA20 => Ok(Cipher::ChaCha20),
+        _ => Err(FileError::UnsupportedVersion(
+            "its cipher is of a kind Coffer does not know (neither AES-256, Twofish nor ChaCha20)"
+                .into(),
+        )),
+    }
 }
 
 fn check_bounds(kdf: &Kdf) -> Result<(), FileError> {

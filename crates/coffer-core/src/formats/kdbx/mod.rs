@@ -30,6 +30,9 @@ pub const KDBX_KEY_FILE_MAX_BYTES: usize = 16 * 1024 * 1024;
 /// itself a reference).
 const REF_DEPTH_MAX: usize = 5;
 
+/// How many references one value may follow in all.
+const REF_BUDGET: usize = 64;
+
 /// What a database gave.
 pub(crate) struct Read {
     pub(crate) items: Vec<Incoming>,
@@ -70,11 +73,15 @@ pub(crate) fn read(
         Err(FileError::WrongPassword)
             if key_file.is_some() && password.is_some_and(|p| p.expose_secret().is_empty()) =>
         {
-            open(None)?
+            open(None)
         }
-        other => other?,
+        other => other,
     };
-    Ok(map(&db))
+    match db {
+        Ok(db) => Ok(map(&db)),
+        Err(FileError::WrongPassword) => Err(FileError::KeepassWrongKey),
+        Err(e) => Err(e),
+    }
 }
 
 fn open_error(e: keepass::error::DatabaseOpenError) -> FileError {
@@ -236,7 +243,8 @@ fn map(db: &keepass::Database) -> Read {
         );
         left.attachments += entry.attachments().count();
         let mut resolve = |text: Zeroizing<String>| {
-            let (value, unresolved) = resolve_refs(&text, &by_id, 0);
+            let mut budget = REF_BUDGET;
+            let (value, unresolved) = resolve_refs(&text, &by_id, 0, &mut budget);
             left.unresolved += unresolved;
             value
         };
@@ -291,11 +299,15 @@ fn id_of(entry: &keepass::db::EntryRef<'_>) -> String {
 }
 
 /// `text` with every `{REF:F@I:ID}` to a standard field of another entry
-/// replaced by that field's value, and how many could not be.
+/// replaced by that field's value, and how many could not be: unknown,
+/// too deep, or past the work one value may cost (`budget` substitutions,
+/// and no longer than a secret may be), so that entries referring to each
+/// other many times over cannot blow a small file up.
 fn resolve_refs(
     text: &str,
     by_id: &HashMap<String, Standard>,
     depth: usize,
+    budget: &mut usize,
 ) -> (Zeroizing<String>, usize) {
     let mut out = Zeroizing::new(String::with_capacity(text.len()));
     let mut unresolved = 0;
@@ -323,11 +335,18 @@ fn resolve_refs(
                 let slot = REF_FIELDS.iter().position(|(l, _)| *l == letter)?;
                 Some(&by_id.get(id)?[slot])
             });
+        let target = target.filter(|_| *budget > 0);
         match target {
             Some(value) => {
-                let (value, more) = resolve_refs(value, by_id, depth + 1);
-                out.push_str(&value);
-                unresolved += more;
+                *budget -= 1;
+                let (value, more) = resolve_refs(value, by_id, depth + 1, budget);
+                if out.len() + value.len() > crate::secret::VALUE_MAX_BYTES {
+                    out.push_str(&tail[..=end]);
+                    unresolved += 1;
+                } else {
+                    out.push_str(&value);
+                    unresolved += more;
+                }
             }
             None => {
                 out.push_str(&tail[..=end]);
@@ -391,7 +410,7 @@ mod tests {
             assert!(
                 matches!(
                     read(&db, Some(&pw("nope")), None),
-                    Err(FileError::WrongPassword)
+                    Err(FileError::KeepassWrongKey)
                 ),
                 "{file}"
             );
@@ -410,7 +429,7 @@ mod tests {
         assert!(read(&db, Some(&pw("")), Some(&key)).is_ok());
         assert!(matches!(
             read(&db, Some(&pw("something")), Some(&key)),
-            Err(FileError::WrongPassword)
+            Err(FileError::KeepassWrongKey)
         ));
     }
 
@@ -429,9 +448,26 @@ mod tests {
             ),
             &by_id,
             0,
+            &mut 64,
         );
         assert_eq!((out.as_str(), missing), ("apwbmec{REF:P@I:0000}", 1));
-        let (out, missing) = resolve_refs("{REF:P@I:unclosed", &by_id, 0);
+        let (out, missing) = resolve_refs("{REF:P@I:unclosed", &by_id, 0, &mut 64);
         assert_eq!((out.as_str(), missing), ("{REF:P@I:unclosed", 0));
+    }
+
+    #[test]
+    fn references_to_themselves_many_times_over_stay_small() {
+        let id = "A".repeat(32);
+        let bomb = format!("{{REF:P@I:{id}}}").repeat(40);
+        let mut by_id = HashMap::new();
+        by_id.insert(
+            id.clone(),
+            ["T", "u", bomb.as_str(), "", ""].map(|v| Zeroizing::new(v.to_owned())),
+        );
+        let mut budget = REF_BUDGET;
+        let (out, missing) = resolve_refs(&bomb, &by_id, 0, &mut budget);
+        assert_eq!(budget, 0, "the budget is spent");
+        assert!(missing > 0);
+        assert!(out.len() < 64 * bomb.len(), "{} bytes", out.len());
     }
 }
