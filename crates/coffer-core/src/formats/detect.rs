@@ -272,7 +272,7 @@ mod tests {
         let err = refused(b"this line is wrong\nA=1\nB=2\n");
         assert_eq!(
             message(err),
-            "line 1: expected KEY=VALUE (`this` has no `=`)"
+            "line 1: expected KEY=VALUE (no `=` after the first word)"
         );
     }
 

@@ -80,8 +80,9 @@ pub(crate) fn read(text: &str) -> Result<Vec<Incoming>, FileError> {
         })?;
         r.skip_blanks();
         if !r.eat('=') {
+            // The word is not quoted: a line without `=` is often a value.
             return Err(FileError::Invalid(format!(
-                "line {}: expected KEY=VALUE (`{key}` has no `=`)",
+                "line {}: expected KEY=VALUE (no `=` after the first word)",
                 r.line_at(at)
             )));
         }
@@ -512,7 +513,7 @@ mod tests {
             ),
             (
                 "A=1\nB: 2\n",
-                "line 2: expected KEY=VALUE (`B:` has no `=`)",
+                "line 2: expected KEY=VALUE (no `=` after the first word)",
             ),
             ("A=`open\n", "line 1: the backtick is never closed"),
         ] {
