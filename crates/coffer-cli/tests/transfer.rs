@@ -642,6 +642,18 @@ fn a_keepass_key_file_that_is_damaged_or_missing_is_named() {
         b"",
     );
     assert_error(&out, 1, "a key file must be a regular file");
+    let big = env.path("big.key");
+    std::fs::write(&big, vec![7u8; coffer_core::KDBX_KEY_FILE_MAX_BYTES + 1]).expect("write");
+    let out = env.run(
+        &[
+            "import",
+            &db,
+            "--keepass-key-file",
+            big.to_str().expect("utf8"),
+        ],
+        b"",
+    );
+    assert_error(&out, 1, "a key file is at most");
     let good = keepass_fixture("keepassxc__FileKeyXmlV2.keyx");
     let out = env.run(
         &[

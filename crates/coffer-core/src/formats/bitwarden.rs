@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::entry::{secrets_of, Entry};
-use super::incoming::{count, Capped, FileError, Incoming};
+use super::incoming::{counted, Capped, FileError, Incoming};
 
 /// PBKDF2 iterations accepted from a file (Bitwarden's own minimum is 5,000; its default 600,000).
 pub const PBKDF2_ITERATIONS_RANGE: (u32, u32) = (5_000, 5_000_000);
@@ -365,38 +365,43 @@ struct LeftOut {
 
 impl LeftOut {
     fn sentences(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        if self.identities > 0 {
-            out.push(format!(
-                "{} (names, addresses and such: their custom fields and notes are imported)",
-                count(self.identities, "identity", "identities")
-            ));
-        }
-        if self.passkeys > 0 {
-            out.push(format!(
-                "{} (a passkey cannot be moved out of Bitwarden)",
-                count(self.passkeys, "passkey", "passkeys")
-            ));
-        }
-        if self.card_details > 0 {
-            out.push(format!(
-                "the holder, brand and expiry of {}",
-                count(self.card_details, "card", "cards")
-            ));
-        }
-        if self.histories > 0 {
-            out.push(format!(
-                "the password history of {}",
-                count(self.histories, "item", "items")
-            ));
-        }
-        if self.unknown > 0 {
-            out.push(format!(
-                "{} of a type Coffer does not know",
-                count(self.unknown, "item", "items")
-            ));
-        }
-        out
+        counted(&[
+            (
+                self.identities,
+                "identity",
+                "identities",
+                "",
+                " (names, addresses and such: their custom fields and notes are imported)",
+            ),
+            (
+                self.passkeys,
+                "passkey",
+                "passkeys",
+                "",
+                " (a passkey cannot be moved out of Bitwarden)",
+            ),
+            (
+                self.card_details,
+                "card",
+                "cards",
+                "the holder, brand and expiry of ",
+                "",
+            ),
+            (
+                self.histories,
+                "item",
+                "items",
+                "the password history of ",
+                "",
+            ),
+            (
+                self.unknown,
+                "item",
+                "items",
+                "",
+                " of a type Coffer does not know",
+            ),
+        ])
     }
 }
 

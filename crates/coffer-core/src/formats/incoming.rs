@@ -19,6 +19,19 @@ pub(crate) fn too_many() -> String {
     )
 }
 
+/// What of a file was left out, counted: `(how many, one, many, words
+/// before, words after)`.
+pub(crate) type Counted<'a> = (usize, &'a str, &'a str, &'a str, &'a str);
+
+/// A sentence for each thing left out that there was any of.
+pub(crate) fn counted(things: &[Counted<'_>]) -> Vec<String> {
+    things
+        .iter()
+        .filter(|(n, ..)| *n > 0)
+        .map(|&(n, one, many, before, after)| format!("{before}{}{after}", count(n, one, many)))
+        .collect()
+}
+
 /// `n` things in words: "1 entry", "2 entries".
 pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
     if n == 1 {

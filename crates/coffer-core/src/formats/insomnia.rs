@@ -354,7 +354,7 @@ fn secrets_of(environments: Vec<Environment>) -> Result<Read, FileError> {
         Vec::new()
     } else {
         vec![format!(
-            "the vault secrets {} (Insomnia encrypts their values with a key that never leaves it; set them with `coffer set` or in the app)",
+            "the vault secrets {} (Insomnia encrypts their values with a key that never leaves it; add their values to Coffer yourself)",
             vault.join(", ")
         )]
     };

@@ -18,7 +18,7 @@ use zeroize::Zeroizing;
 
 use super::detect::IMPORT_MAX_FILE_BYTES;
 use super::entry::{secrets_of, Entry};
-use super::incoming::{count, Capped, FileError, Incoming};
+use super::incoming::{count, counted, Capped, FileError, Incoming};
 
 /// What an export gave.
 pub(crate) struct Read {
@@ -65,8 +65,11 @@ pub(crate) fn read_archive(bytes: &[u8]) -> Result<Read, FileError> {
             "its export.data unpacks to more than the import limit of {IMPORT_MAX_FILE_BYTES} bytes"
         )));
     }
-    let text = std::str::from_utf8(&text)
-        .map_err(|_| FileError::Invalid("its export.data is not UTF-8 text".into()))?;
+    let text = std::str::from_utf8(&text).map_err(|_| {
+        FileError::Invalid(
+            "its export.data is not UTF-8 text; export it again from 1Password".into(),
+        )
+    })?;
     read_json(text).map_err(|e| match e {
         FileError::Invalid(m) => FileError::Invalid(format!("export.data: {m}")),
         other => other,
@@ -302,35 +305,29 @@ fn text_of(value: Option<&Value>) -> String {
 
 impl LeftOut {
     fn sentences(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        if self.trashed > 0 {
-            out.push(format!(
-                "{} in the trash",
-                count(self.trashed, "item", "items")
-            ));
-        }
-        if self.files > 0 {
-            out.push(format!(
-                "{} (files are not secrets Coffer keeps)",
-                count(
-                    self.files,
-                    "document or attachment",
-                    "documents and attachments"
-                )
-            ));
-        }
-        if self.histories > 0 {
-            out.push(format!(
-                "the password history of {}",
-                count(self.histories, "item", "items")
-            ));
-        }
-        if self.form_fields > 0 {
-            out.push(format!(
-                "{} of web forms (check boxes and hidden inputs)",
-                count(self.form_fields, "setting", "settings")
-            ));
-        }
-        out
+        counted(&[
+            (self.trashed, "item", "items", "", " in the trash"),
+            (
+                self.files,
+                "document or attachment",
+                "documents and attachments",
+                "",
+                " (files are not secrets Coffer keeps)",
+            ),
+            (
+                self.histories,
+                "item",
+                "items",
+                "the password history of ",
+                "",
+            ),
+            (
+                self.form_fields,
+                "setting",
+                "settings",
+                "",
+                " of web forms (check boxes and hidden inputs)",
+            ),
+        ])
     }
 }

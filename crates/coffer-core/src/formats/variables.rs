@@ -47,7 +47,7 @@ pub(crate) fn read_of(environments: Vec<(Option<String>, Vec<Variable>)>, why: &
         Vec::new()
     } else {
         vec![format!(
-            "the secret variables {} ({why}; set them with `coffer set` or in the app)",
+            "the secret variables {} ({why}; add their values to Coffer yourself)",
             without_value.join(", ")
         )]
     };

@@ -80,7 +80,7 @@ fn invalid(what: &str) -> FileError {
 
 fn limits(what: String) -> FileError {
     FileError::KdfLimits(format!(
-        "{what}; lower it in KeePassXC (Database ▸ Database Security) and export again"
+        "{what}; lower it in KeePassXC (Database ▸ Database Security) and save the database again"
     ))
 }
 
@@ -518,7 +518,7 @@ mod tests {
             assert!(m.starts_with(want), "{m}");
             assert!(
                 m.ends_with(
-                    "lower it in KeePassXC (Database ▸ Database Security) and export again"
+                    "lower it in KeePassXC (Database ▸ Database Security) and save the database again"
                 ),
                 "{m}"
             );

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::entry::{secrets_of, Entry};
-use super::incoming::{count, FileError, Incoming};
+use super::incoming::{counted, FileError, Incoming};
 pub(crate) use header::is_keepass;
 
 /// Largest key file read: a key file may be any file, but not a big one.
@@ -191,15 +191,7 @@ fn map(db: &keepass::Database) -> Read {
             };
             by_id.insert(
                 id_of(&entry),
-                REF_FIELDS.map(|(_, key)| {
-                    Zeroizing::new(
-                        entry
-                            .fields
-                            .get(key)
-                            .map(|v| v.get().clone())
-                            .unwrap_or_default(),
-                    )
-                }),
+                REF_FIELDS.map(|(_, key)| field_of(&entry, key)),
             );
             if recycled {
                 left.recycled += 1;
@@ -221,15 +213,6 @@ fn map(db: &keepass::Database) -> Read {
             stack.push((child_id, child_path, in_bin));
         }
     }
-    let field = |entry: &keepass::db::EntryRef<'_>, key: &str| -> Zeroizing<String> {
-        Zeroizing::new(
-            entry
-                .fields
-                .get(key)
-                .map(|v| v.get().clone())
-                .unwrap_or_default(),
-        )
-    };
     let mut entries = Vec::new();
     for (path, entry_id) in live {
         let Some(entry) = db.entry(entry_id) else {
@@ -248,8 +231,8 @@ fn map(db: &keepass::Database) -> Read {
             left.unresolved += unresolved;
             value
         };
-        let title = resolve(field(&entry, "Title"));
-        let url = resolve(field(&entry, "URL"));
+        let title = resolve(field_of(&entry, "Title"));
+        let url = resolve(field_of(&entry, "URL"));
         let mut title = title.trim().to_owned();
         if title.is_empty() {
             title = super::entry::host_of(&url).unwrap_or_else(|| "untitled".into());
@@ -263,7 +246,7 @@ fn map(db: &keepass::Database) -> Read {
                     "Title" | "UserName" | "Password" | "URL" | "Notes" | "otp"
                 )
             })
-            .map(|k| (k.clone(), resolve(field(&entry, k))))
+            .map(|k| (k.clone(), resolve(field_of(&entry, k))))
             .collect();
         // The crate keeps fields in a map: sorted, so the order is stable.
         fields.sort_by(|a, b| a.0.cmp(&b.0));
@@ -277,11 +260,11 @@ fn map(db: &keepass::Database) -> Read {
             group: None,
             id: Some(id_of(&entry)),
             is_note: false,
-            password: resolve(field(&entry, "Password")),
-            username: resolve(field(&entry, "UserName")),
-            totp: field(&entry, "otp"),
+            password: resolve(field_of(&entry, "Password")),
+            username: resolve(field_of(&entry, "UserName")),
+            totp: field_of(&entry, "otp"),
             urls: vec![url.to_string()],
-            notes: resolve(field(&entry, "Notes")),
+            notes: resolve(field_of(&entry, "Notes")),
             fields,
         });
     }
@@ -291,6 +274,17 @@ fn map(db: &keepass::Database) -> Read {
         left_out: left.sentences(),
         notes: super::names::renamed_note(&renamed),
     }
+}
+
+/// A field of an entry, empty when it has none.
+fn field_of(entry: &keepass::db::Entry, key: &str) -> Zeroizing<String> {
+    Zeroizing::new(
+        entry
+            .fields
+            .get(key)
+            .map(|v| v.get().clone())
+            .unwrap_or_default(),
+    )
 }
 
 /// An entry's id as KeePass writes it in references: 32 hex digits, upper case.
@@ -361,7 +355,7 @@ fn resolve_refs(
 
 impl LeftOut {
     fn sentences(&self) -> Vec<String> {
-        [
+        counted(&[
             (self.recycled, "entry", "entries", "", " in the recycle bin"),
             (self.histories, "entry", "entries", "the history of ", ""),
             (
@@ -378,11 +372,7 @@ impl LeftOut {
                 "",
                 " to other entries that could not be followed (kept as written)",
             ),
-        ]
-        .into_iter()
-        .filter(|(n, ..)| *n > 0)
-        .map(|(n, one, many, before, after)| format!("{before}{}{after}", count(n, one, many)))
-        .collect()
+        ])
     }
 }
 
