@@ -611,58 +611,28 @@ fn a_keepass_database_opens_with_its_password_and_key_file() {
 #[test]
 fn a_keepass_key_file_that_is_damaged_or_missing_is_named() {
     let env = Env::new();
-    let db = keepass_fixture("keepassxc__FileKeyXmlV2HashFail.kdbx");
-    let key = keepass_fixture("keepassxc__FileKeyXmlV2HashFail.keyx");
-    let out = env.run(&["import", &db, "--keepass-key-file", &key], b"");
+    let import = |db: &str, key: &str| {
+        let db = keepass_fixture(db);
+        env.run(&["import", &db, "--keepass-key-file", key], b"")
+    };
+    let path = |p: std::path::PathBuf| p.to_str().expect("utf8").to_owned();
+    let db = "keepassxc__FileKeyXmlV2HashFail.kdbx";
+    let out = import(db, &keepass_fixture("keepassxc__FileKeyXmlV2HashFail.keyx"));
     assert_error(
         &out,
         1,
         "the key file is damaged: its data does not match its hash",
     );
-    let missing = env.path("no-such.key");
-    let out = env.run(
-        &[
-            "import",
-            &db,
-            "--keepass-key-file",
-            missing.to_str().expect("utf8"),
-        ],
-        b"",
-    );
+    let out = import(db, &path(env.path("no-such.key")));
     assert_error(&out, 1, "cannot read the key file");
     // A folder (or a FIFO, which would block) is no key file.
-    let folder = env.path("");
-    let out = env.run(
-        &[
-            "import",
-            &db,
-            "--keepass-key-file",
-            folder.to_str().expect("utf8"),
-        ],
-        b"",
-    );
+    let out = import(db, &path(env.path("")));
     assert_error(&out, 1, "a key file must be a regular file");
     let big = env.path("big.key");
     std::fs::write(&big, vec![7u8; coffer_core::KDBX_KEY_FILE_MAX_BYTES + 1]).expect("write");
-    let out = env.run(
-        &[
-            "import",
-            &db,
-            "--keepass-key-file",
-            big.to_str().expect("utf8"),
-        ],
-        b"",
-    );
+    let out = import(db, &path(big));
     assert_error(&out, 1, "a key file is at most");
     let good = keepass_fixture("keepassxc__FileKeyXmlV2.keyx");
-    let out = env.run(
-        &[
-            "import",
-            &keepass_fixture("keepassxc__FileKeyXmlV2.kdbx"),
-            "--keepass-key-file",
-            &good,
-        ],
-        b"",
-    );
+    let out = import("keepassxc__FileKeyXmlV2.kdbx", &good);
     assert!(out.status.success(), "{}", stderr(&out));
 }
