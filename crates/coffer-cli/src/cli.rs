@@ -113,6 +113,21 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Manage the external vaults that linked secrets fetch their values
+    /// from: OpenBao / HashiCorp Vault and AWS Secrets Manager.
+    #[command(subcommand)]
+    Providers(ProvidersCommand),
+    /// Link a secret to a value kept by a provider (a new secret, or an
+    /// existing one whose local value the link replaces).
+    Link(LinkArgs),
+    /// Turn a linked secret into a local one holding its current value.
+    Unlink {
+        /// Name of the secret.
+        name: String,
+    },
+    /// The in-memory cache of fetched linked values.
+    #[command(subcommand)]
+    Cache(CacheCommand),
     /// Make a new vault key and delete every secret (for a lost key). Needs no key.
     Reset {
         /// Do not ask for confirmation.
@@ -276,4 +291,154 @@ pub struct ImportArgs {
     /// Print the preview only; change nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProvidersCommand {
+    /// Add a provider; its credentials are checked once, then kept in the
+    /// system keychain (or sealed in the vault when the keychain cannot be used).
+    Add(ProviderAddArgs),
+    /// List the providers (never their credentials).
+    List {
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a provider and its credentials (refused while secrets are linked to it).
+    Remove {
+        /// Name of the provider.
+        name: String,
+    },
+    /// Give a provider new credentials (expired, or on a new computer after an import).
+    Login(ProviderLoginArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ProviderKindArg {
+    /// OpenBao or HashiCorp Vault (KV secrets engine, version 1 or 2).
+    Vault,
+    /// AWS Secrets Manager.
+    Aws,
+}
+
+#[derive(Debug, Args)]
+pub struct ProviderAddArgs {
+    /// A name for the provider (letters, digits, -, _ and .).
+    pub name: String,
+    #[arg(long, value_enum)]
+    pub kind: ProviderKindArg,
+    /// Vault: its address, e.g. https://vault.example.com:8200.
+    #[arg(long, value_name = "URL")]
+    pub address: Option<String>,
+    /// Vault: a namespace (OpenBao, Vault Enterprise).
+    #[arg(long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Trust this CA too (a PEM file); the system's roots are always trusted.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub login: LoginArgs,
+    /// Vault: where AppRole is mounted.
+    #[arg(long, value_name = "PATH", default_value = "approle")]
+    pub approle_mount: String,
+    /// AWS: the region of the secrets (an ARN's own region wins).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// AWS: another endpoint than secretsmanager.REGION.amazonaws.com.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// AWS: read the keys of this profile of ~/.aws/credentials at each
+    /// use, instead of keeping the keys of AWS_ACCESS_KEY_ID and
+    /// AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Vault: read the token from this file (`-`: standard input).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["role_id", "secret_id_file"])]
+    pub token_file: Option<PathBuf>,
+    /// Vault: log in with AppRole as this role id (with --secret-id-file).
+    #[arg(long, value_name = "ID", requires = "secret_id_file")]
+    pub role_id: Option<String>,
+    /// Vault: the AppRole secret id, read from this file (`-`: standard input).
+    #[arg(long, value_name = "FILE")]
+    pub secret_id_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProviderLoginArgs {
+    /// Name of the provider.
+    pub name: String,
+    #[command(flatten)]
+    pub login: LoginArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// Name of the secret (not with --bulk or --all-keys).
+    #[arg(required_unless_present_any = ["bulk", "all_keys"])]
+    pub name: Option<String>,
+    /// The provider's name.
+    #[arg(long, value_name = "NAME")]
+    pub provider: String,
+    /// Vault: MOUNT/PATH of the KV secret, e.g. secret/app/db (KV version 1 or 2 is found from the mount).
+    #[arg(long, value_name = "MOUNT/PATH", conflicts_with_all = ["secret_id", "bulk"])]
+    pub path: Option<String>,
+    /// Vault: the key inside the secret.
+    #[arg(long, value_name = "KEY", requires = "path")]
+    pub key: Option<String>,
+    /// Vault: link every key of the secret at --path, each as PREFIX + KEY.
+    #[arg(long, requires = "path", conflicts_with_all = ["key", "name"])]
+    pub all_keys: bool,
+    /// With --all-keys: the names' prefix [default: the path after the mount, and /].
+    #[arg(long, value_name = "PREFIX", requires = "all_keys")]
+    pub prefix: Option<String>,
+    /// Vault (KV version 2): a fixed version instead of the latest.
+    #[arg(long, value_name = "N")]
+    pub version: Option<u64>,
+    /// Vault: the KV version, 1 or 2 (needed with --no-check; the mount is
+    /// then the first segment of the path).
+    #[arg(long, value_name = "1|2")]
+    pub kv_version: Option<u8>,
+    /// AWS: the secret's name or ARN.
+    #[arg(long, value_name = "NAME_OR_ARN", conflicts_with = "bulk")]
+    pub secret_id: Option<String>,
+    /// AWS: a key of the JSON object in the secret string (else the whole string).
+    #[arg(long, value_name = "KEY")]
+    pub json_key: Option<String>,
+    /// AWS: a version stage, e.g. AWSPREVIOUS [default: AWSCURRENT].
+    #[arg(long, value_name = "STAGE", conflicts_with = "version_id")]
+    pub version_stage: Option<String>,
+    /// AWS: a version id.
+    #[arg(long, value_name = "ID")]
+    pub version_id: Option<String>,
+    /// AWS: a region other than the provider's.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Link every line of FILE: `SECRET PATH KEY` (Vault) or `SECRET
+    /// SECRET_ID [JSON_KEY]` (AWS); `#` starts a comment. All or nothing.
+    #[arg(long, value_name = "FILE")]
+    pub bulk: Option<PathBuf>,
+    /// Allowed domains, comma separated (`*.example.com` allowed); "" clears them.
+    #[arg(long, value_name = "A,B")]
+    pub domains: Option<String>,
+    /// A note shown beside the secret.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// Store the secret disabled.
+    #[arg(long)]
+    pub disabled: bool,
+    /// Link without fetching the value once first (nor finding the KV
+    /// version of the mount: give --kv-version).
+    #[arg(long)]
+    pub no_check: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Forget every fetched value (this command's own process keeps values
+    /// only while it runs; the app keeps them for the cache time).
+    Reset,
 }

@@ -123,7 +123,7 @@ pub fn set(ctx: &Context, args: SetArgs) -> Outcome {
     Ok(())
 }
 
-fn split_domains(list: &str) -> Vec<String> {
+pub fn split_domains(list: &str) -> Vec<String> {
     list.split(',')
         .map(str::trim)
         .filter(|d| !d.is_empty())
@@ -197,15 +197,23 @@ pub fn list(ctx: &Context, json: bool) -> Outcome {
                 s.allowed_domains.join(",")
             },
         );
+        if let Some(l) = &s.linked {
+            let _ = writeln!(
+                out,
+                "{:<width$}  ↳ linked to {} {}",
+                "", l.provider, l.location
+            );
+        }
     }
     Ok(())
 }
 
 fn state(s: &SecretInfo) -> &'static str {
-    match (s.shadowed, s.enabled) {
-        (true, _) => "shadowed",
-        (false, false) => "disabled",
-        (false, true) => "enabled",
+    match (s.shadowed, s.enabled, s.linked.is_some()) {
+        (true, _, _) => "shadowed",
+        (false, false, _) => "disabled",
+        (false, true, true) => "linked",
+        (false, true, false) => "enabled",
     }
 }
 

@@ -1,6 +1,7 @@
 //! How a core error reads on the command line: its message, the flag or
 //! command that helps (the core's messages name none), and the exit code.
 
+use coffer_core::linked::LinkFailure;
 use coffer_core::{Code, Error};
 
 /// The error line, without the `error: ` prefix: the core's message and,
@@ -39,6 +40,19 @@ fn hint(e: &Error) -> Option<String> {
         Error::RecordsTampered { .. } => {
             "or, once you have checked the secrets, keep them as they are with `coffer verify --accept-changes`".into()
         }
+        Error::ProviderNotFound { .. } => {
+            "`coffer providers list` shows them; `coffer providers add NAME --kind vault|aws …` adds one".into()
+        }
+        Error::ProviderLoginRequired { name } => {
+            format!("`coffer providers login {}`", shell_word(name))
+        }
+        Error::LinkFailed {
+            provider,
+            failure: LinkFailure::AuthRefused | LinkFailure::AuthExpired,
+            ..
+        } => format!("`coffer providers login {}`", shell_word(provider)),
+        Error::LinkedValue { name, .. } => format!("`coffer unlink {}`", shell_word(name)),
+        Error::ProviderInUse { .. } => "`coffer list` shows which (state linked)".into(),
         _ => return None,
     };
     Some(hint)

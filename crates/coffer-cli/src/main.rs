@@ -9,6 +9,7 @@ mod commands;
 mod errors;
 mod http;
 mod input;
+mod links;
 mod mask;
 mod refs;
 mod status;
@@ -51,6 +52,10 @@ fn main() -> ExitCode {
             yes,
         } => commands::verify(&ctx, accept_changes, yes),
         Command::Clear { yes } => commands::clear(&ctx, yes),
+        Command::Providers(command) => links::providers(&ctx, command),
+        Command::Link(args) => links::link(&ctx, args),
+        Command::Unlink { name } => links::unlink(&ctx, &name),
+        Command::Cache(command) => links::cache(&ctx, command),
         Command::Reset { yes } => commands::reset(&ctx, yes),
     };
     match outcome {

@@ -6,6 +6,7 @@ mod crash;
 mod http;
 mod https;
 mod keychain;
+mod linked;
 mod policy;
 mod refs;
 mod transfer;

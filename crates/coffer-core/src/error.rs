@@ -11,6 +11,8 @@ use std::path::PathBuf;
 
 use serde::{Serialize, Serializer};
 
+use crate::linked::LinkFailure;
+
 /// Declares [`Code`] and its `snake_case` text once.
 macro_rules! codes {
     ($($(#[$doc:meta])* $variant:ident => $text:literal,)*) => {
@@ -119,6 +121,40 @@ codes! {
     InvalidArgument => "invalid_argument",
     /// [`Error::Busy`].
     Busy => "busy",
+    /// [`Error::LinkFailed`] with [`LinkFailure::Unreachable`].
+    ProviderUnreachable => "provider_unreachable",
+    /// [`Error::LinkFailed`] with [`LinkFailure::Tls`].
+    ProviderTls => "provider_tls",
+    /// [`Error::LinkFailed`] with [`LinkFailure::AuthRefused`].
+    ProviderAuthRefused => "provider_auth_refused",
+    /// [`Error::LinkFailed`] with [`LinkFailure::AuthExpired`].
+    ProviderAuthExpired => "provider_auth_expired",
+    /// [`Error::LinkFailed`] with [`LinkFailure::RateLimited`].
+    ProviderRateLimited => "provider_rate_limited",
+    /// [`Error::LinkFailed`] with [`LinkFailure::Unavailable`].
+    ProviderUnavailable => "provider_unavailable",
+    /// [`Error::LinkFailed`] with [`LinkFailure::PathMissing`].
+    LinkPathMissing => "link_path_missing",
+    /// [`Error::LinkFailed`] with [`LinkFailure::KeyMissing`].
+    LinkKeyMissing => "link_key_missing",
+    /// [`Error::LinkFailed`] with [`LinkFailure::VersionMissing`].
+    LinkVersionMissing => "link_version_missing",
+    /// [`Error::LinkFailed`] with [`LinkFailure::NotAString`].
+    LinkNotAString => "link_not_a_string",
+    /// [`Error::ProviderNotFound`].
+    ProviderNotFound => "provider_not_found",
+    /// [`Error::ProviderExists`].
+    ProviderExists => "provider_exists",
+    /// [`Error::ProviderInvalid`].
+    ProviderInvalid => "invalid_provider",
+    /// [`Error::ProviderInUse`].
+    ProviderInUse => "provider_in_use",
+    /// [`Error::ProviderLoginRequired`].
+    ProviderLoginRequired => "provider_login_required",
+    /// [`Error::LinkInvalid`].
+    LinkInvalid => "invalid_link",
+    /// [`Error::LinkedValue`].
+    LinkedValue => "linked_value",
     /// [`Error::Io`].
     Io => "io",
     /// [`Error::Database`].
@@ -365,6 +401,45 @@ pub enum Error {
     #[error("the vault at {} is busy (another Coffer is writing); try again", path.display())]
     Busy { path: PathBuf },
 
+    /// A linked secret's provider did not give its value.
+    #[error("provider {provider:?}: {detail}; {}", failure.advice())]
+    LinkFailed {
+        provider: String,
+        failure: LinkFailure,
+        /// What went wrong, in words (names and paths, never a value or a credential).
+        detail: String,
+    },
+
+    /// No provider has that name.
+    #[error("no provider named {name:?}; add it first")]
+    ProviderNotFound { name: String },
+
+    /// A provider of that name exists already.
+    #[error(
+        "a provider named {name:?} exists already; log in to it again, or choose another name"
+    )]
+    ProviderExists { name: String },
+
+    /// A provider's settings are malformed.
+    #[error("invalid provider: {reason}")]
+    ProviderInvalid { reason: String },
+
+    /// A provider that secrets are linked to cannot be removed.
+    #[error("{count} secret{} linked to provider {name:?}; unlink or delete {} first", if *count == 1 { " is" } else { "s are" }, if *count == 1 { "it" } else { "them" })]
+    ProviderInUse { name: String, count: usize },
+
+    /// A provider has no credentials on this computer.
+    #[error("provider {name:?} has no credentials on this computer (they are never exported or imported); log in to it")]
+    ProviderLoginRequired { name: String },
+
+    /// A link's location is malformed, or the secret is not linked.
+    #[error("invalid link: {reason}")]
+    LinkInvalid { reason: String },
+
+    /// A linked secret's value cannot be changed in Coffer.
+    #[error("secret {name:?} is linked to provider {provider:?}: its value lives there; change it there, or unlink the secret to keep a local copy and edit that")]
+    LinkedValue { name: String, provider: String },
+
     /// A file operation failed.
     #[error("{action} {}: {source}", path.display())]
     Io {
@@ -437,8 +512,43 @@ impl Error {
             Error::InvalidArgument { .. } => Code::InvalidArgument,
             Error::Busy { .. } => Code::Busy,
             Error::Io { .. } => Code::Io,
+            Error::LinkFailed { failure, .. } => match failure {
+                LinkFailure::Unreachable => Code::ProviderUnreachable,
+                LinkFailure::Tls => Code::ProviderTls,
+                LinkFailure::AuthRefused => Code::ProviderAuthRefused,
+                LinkFailure::AuthExpired => Code::ProviderAuthExpired,
+                LinkFailure::RateLimited => Code::ProviderRateLimited,
+                LinkFailure::Unavailable => Code::ProviderUnavailable,
+                LinkFailure::PathMissing => Code::LinkPathMissing,
+                LinkFailure::KeyMissing => Code::LinkKeyMissing,
+                LinkFailure::VersionMissing => Code::LinkVersionMissing,
+                LinkFailure::NotAString => Code::LinkNotAString,
+            },
+            Error::ProviderNotFound { .. } => Code::ProviderNotFound,
+            Error::ProviderExists { .. } => Code::ProviderExists,
+            Error::ProviderInvalid { .. } => Code::ProviderInvalid,
+            Error::ProviderInUse { .. } => Code::ProviderInUse,
+            Error::ProviderLoginRequired { .. } => Code::ProviderLoginRequired,
+            Error::LinkInvalid { .. } => Code::LinkInvalid,
+            Error::LinkedValue { .. } => Code::LinkedValue,
             Error::Database { .. } => Code::Database,
         }
+    }
+
+    /// Whether this error is about a linked secret's provider (a reference
+    /// to it is then reported as unresolved, with the others).
+    pub fn is_link_problem(&self) -> bool {
+        matches!(
+            self,
+            Error::LinkFailed { .. }
+                | Error::ProviderNotFound { .. }
+                | Error::ProviderLoginRequired { .. }
+                | Error::ProviderInvalid { .. }
+                | Error::PolicyDenied {
+                    setting: "links.allowed_providers" | "links.allowed_addresses",
+                    ..
+                }
+        ) || matches!(self, Error::KeychainUnavailable { .. })
     }
 
     /// The error as it crosses IPC or is printed as JSON.

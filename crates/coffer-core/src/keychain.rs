@@ -126,6 +126,12 @@ impl<'p> Keychain<'p> {
 }
 
 fn entry(account: &str) -> Result<keyring::Entry> {
+    persistent_entry(account)
+}
+
+/// The keychain entry of `account` under [`KEYCHAIN_SERVICE`], refused when
+/// only keyring's in-memory mock store is compiled in.
+pub(crate) fn persistent_entry(account: &str) -> Result<keyring::Entry> {
     let entry = keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(unavailable)?;
     if entry
         .get_credential()
@@ -141,7 +147,7 @@ fn entry(account: &str) -> Result<keyring::Entry> {
 }
 
 /// keyring's errors carry platform detail but never the stored secret.
-fn unavailable(e: keyring::Error) -> Error {
+pub(crate) fn unavailable(e: keyring::Error) -> Error {
     Error::KeychainUnavailable {
         detail: match e {
             keyring::Error::NoStorageAccess(inner) => format!("no access to the keychain: {inner}"),

@@ -23,6 +23,9 @@
 //! - An admin [`Policy`] (system file, tightened by `COFFER_POLICY_FILE`) is
 //!   read by the caller at each governed action and passed to what it
 //!   governs: [`Vault::export`], [`read_import`], [`Keychain::new`].
+//! - **Linked secrets** ([`linked`]): a secret may hold a link to a value
+//!   kept in OpenBao / HashiCorp Vault or AWS Secrets Manager instead of a
+//!   value; it is fetched when used, cached in memory only.
 //! - Every failure is an [`Error`] with a stable [`Code`] from a closed set.
 
 mod crypto;
@@ -31,6 +34,7 @@ mod formats;
 mod generator;
 mod key;
 mod keychain;
+pub mod linked;
 mod password;
 mod paths;
 mod policy;
@@ -64,10 +68,10 @@ pub use secret::{
 };
 pub use store::FORMAT_VERSION;
 pub use vault::{
-    Conflict, Decision, ExportRequest, IfExists, ImportSummary, PendingVault, PreparedExport,
-    Preview, ReferenceCheck, Repeated, SetOutcome, Settings, SettingsInForce, Undo, UndoKind,
-    Unresolved, Usage, Values, Vault, Why, AUTO_LOCK_MAX_MINUTES, CLIPBOARD_CLEAR_MAX_SECONDS,
-    DATA_KEY_MAX_ENCRYPTIONS,
+    Conflict, Decision, ExportRequest, IfExists, ImportSummary, LinkRequest, LinkTarget,
+    PendingVault, PreparedExport, Preview, ReferenceCheck, Repeated, SetOutcome, Settings,
+    SettingsInForce, Undo, UndoKind, Unresolved, Usage, Values, Vault, Why, AUTO_LOCK_MAX_MINUTES,
+    CLIPBOARD_CLEAR_MAX_SECONDS, DATA_KEY_MAX_ENCRYPTIONS,
 };
 
 /// Re-exported so callers can build and read values without naming `secrecy`.

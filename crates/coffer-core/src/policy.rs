@@ -69,6 +69,14 @@ struct File {
     keychain: Option<KeychainRules>,
     auto_lock: Option<AutoLockRules>,
     clipboard: Option<ClipboardRules>,
+    links: Option<LinkRules>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinkRules {
+    allowed_providers: Option<Vec<crate::linked::Kind>>,
+    allowed_addresses: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -131,6 +139,11 @@ pub struct Policy {
     pub max_idle_minutes: Setting<Option<u32>>,
     /// Longest time a copied value may stay on the clipboard, if limited.
     pub max_clear_seconds: Setting<Option<u32>>,
+    /// The kinds of provider linked secrets may use.
+    pub link_providers: Setting<Vec<crate::linked::Kind>>,
+    /// Host patterns (as for allowed domains) that provider addresses must
+    /// match, if limited; an empty list allows none.
+    pub link_addresses: Setting<Option<Vec<String>>>,
     /// Set when a policy file could not be used: every governed action is refused.
     pub failure: Option<PolicyFailure>,
 }
@@ -153,6 +166,8 @@ impl Default for Policy {
             keychain_allowed: Setting::default(true),
             max_idle_minutes: Setting::default(None),
             max_clear_seconds: Setting::default(None),
+            link_providers: Setting::default(crate::linked::Kind::ALL.to_vec()),
+            link_addresses: Setting::default(None),
             failure: None,
         }
     }
@@ -319,6 +334,9 @@ impl Policy {
                 };
             }
         }
+        if let Some(links) = &file.links {
+            self.tighten_links(links, path);
+        }
         if let Some(max) = file.clipboard.as_ref().and_then(|c| c.max_clear_seconds) {
             if self.max_clear_seconds.value.is_none_or(|v| max < v) {
                 self.max_clear_seconds = Setting {
@@ -327,6 +345,75 @@ impl Policy {
                 };
             }
         }
+    }
+
+    fn tighten_links(&mut self, links: &LinkRules, path: &Path) {
+        let from = || Some(path.to_owned());
+        if let Some(kinds) = &links.allowed_providers {
+            let kept: Vec<crate::linked::Kind> = self
+                .link_providers
+                .value
+                .iter()
+                .copied()
+                .filter(|k| kinds.contains(k))
+                .collect();
+            if kept != self.link_providers.value {
+                self.link_providers = Setting {
+                    value: kept,
+                    source: from(),
+                };
+            }
+        }
+        if let Some(patterns) = &links.allowed_addresses {
+            // A second list can only take patterns away.
+            let kept: Vec<String> = match &self.link_addresses.value {
+                None => patterns.clone(),
+                Some(earlier) => earlier
+                    .iter()
+                    .filter(|p| patterns.contains(p))
+                    .cloned()
+                    .collect(),
+            };
+            if Some(&kept) != self.link_addresses.value.as_ref() {
+                self.link_addresses = Setting {
+                    value: Some(kept),
+                    source: from(),
+                };
+            }
+        }
+    }
+
+    /// Refuses a provider of `kind` at `address` that the policy does not allow.
+    pub fn check_provider(&self, kind: crate::linked::Kind, address: &str) -> Result<()> {
+        self.check_loaded()?;
+        if !self.link_providers.value.contains(&kind) {
+            let reason = if self.link_providers.value.is_empty() {
+                "linked secrets are not allowed".to_owned()
+            } else {
+                format!("{} providers are not allowed", kind.name())
+            };
+            return Err(denied(
+                "links.allowed_providers",
+                &self.link_providers.source,
+                &reason,
+            ));
+        }
+        if let Some(patterns) = &self.link_addresses.value {
+            let allowed = !patterns.is_empty()
+                && crate::reference::Destination::parse(address)
+                    .is_ok_and(|to| crate::reference::check_destination(patterns, &to).is_ok());
+            if !allowed {
+                let host = crate::reference::Destination::parse(address)
+                    .map(|d| d.host())
+                    .unwrap_or_else(|_| address.to_owned());
+                return Err(denied(
+                    "links.allowed_addresses",
+                    &self.link_addresses.source,
+                    &format!("providers at {host} are not allowed"),
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn check_loaded(&self) -> Result<()> {

@@ -85,6 +85,14 @@ impl Timestamp {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Timestamp::parse_rfc3339(&text)
+            .ok_or_else(|| serde::de::Error::custom("not an RFC 3339 time"))
+    }
+}
+
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.rfc3339())
@@ -103,6 +111,9 @@ pub struct SecretInfo {
     pub updated_at: Timestamp,
     /// A newer secret of the same name is in effect.
     pub shadowed: bool,
+    /// Set for a linked secret: where its value lives (never credentials).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linked: Option<crate::linked::LinkInfo>,
 }
 
 /// A new secret. Its `Debug` shows the value as `[REDACTED]` (secrecy).

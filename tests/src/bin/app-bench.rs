@@ -317,7 +317,7 @@ fn uuid_b64(i: usize) -> String {
             out.push(B64[((n >> (18 - 6 * k)) & 63) as usize] as char);
         }
     }
-    while out.len() % 4 != 0 {
+    while !out.len().is_multiple_of(4) {
         out.push('=');
     }
     out

@@ -198,7 +198,7 @@ fn utf16_text(bytes: &[u8]) -> Result<Option<zeroize::Zeroizing<String>>, FileEr
         _ => return Ok(None),
     };
     let body = &bytes[2..];
-    if body.len() % 2 != 0 {
+    if !body.len().is_multiple_of(2) {
         return Err(FileError::Invalid(
             "it is UTF-16 text with an odd number of bytes (cut short?)".into(),
         ));

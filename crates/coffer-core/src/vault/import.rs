@@ -270,6 +270,7 @@ fn put_incoming(
             .unwrap_or_default(),
         created: item.created_at.map_or(now, |t| t.0),
         updated: item.updated_at.map_or(now, |t| t.0),
+        link: None,
     };
     let id = crate::crypto::random_id();
     let seq = w.next_seq();

@@ -103,6 +103,8 @@ impl Vault {
     /// Drops (and so zeroizes) every key.
     pub fn lock(&mut self) {
         self.unlocked = None;
+        // Fetched linked values and provider tokens go with the keys.
+        self.linked = crate::linked::Session::default();
     }
 
     /// Replaces the vault key and deletes every secret, without needing the
@@ -121,8 +123,11 @@ impl Vault {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .at(&self.path)?;
-        tx.execute_batch("DELETE FROM secrets; DELETE FROM data_keys;")
-            .at(&self.path)?;
+        // The providers are sealed under keys that go too.
+        tx.execute_batch(
+            "DELETE FROM secrets; DELETE FROM data_keys; DELETE FROM meta WHERE key = 'providers';",
+        )
+        .at(&self.path)?;
         install(&tx, &self.path, &self.id, key)?;
         // Empty now, so in the current format whatever it was.
         tx.pragma_update(None, "user_version", store::FORMAT_VERSION)

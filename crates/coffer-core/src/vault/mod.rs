@@ -16,6 +16,7 @@ mod digest;
 mod export;
 mod import;
 mod keys;
+mod links;
 mod records;
 mod resolve;
 mod secrets;
@@ -36,6 +37,7 @@ use crate::store::{self, SqlResult};
 pub use export::{ExportRequest, PreparedExport};
 pub use import::{Conflict, Decision, ImportSummary, Preview, Repeated};
 pub use keys::DATA_KEY_MAX_ENCRYPTIONS;
+pub use links::{LinkRequest, LinkTarget};
 pub use resolve::{ReferenceCheck, Unresolved, Usage, Values, Why};
 pub use secrets::{IfExists, SetOutcome};
 pub use settings::{Settings, SettingsInForce, AUTO_LOCK_MAX_MINUTES, CLIPBOARD_CLEAR_MAX_SECONDS};
@@ -48,6 +50,9 @@ pub struct Vault {
     id: [u8; 16],
     unlocked: Option<keys::Keys>,
     max_encryptions: u64,
+    /// Linked secrets' providers in use and their fetched values: in memory
+    /// only, dropped on lock.
+    linked: crate::linked::Session,
     /// Test hook: the write transaction fails after this many records were put.
     #[cfg(test)]
     fail_put_after: Option<usize>,
@@ -134,6 +139,7 @@ impl Vault {
             id,
             unlocked: None,
             max_encryptions: DATA_KEY_MAX_ENCRYPTIONS,
+            linked: crate::linked::Session::default(),
             #[cfg(test)]
             fail_put_after: None,
         })

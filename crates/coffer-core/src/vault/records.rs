@@ -18,6 +18,7 @@ use super::keys::{missing_generation, new_data_key};
 use super::Vault;
 use crate::crypto::{record_aad, record_aad_v1, Cipher, Field, Nonces, Place, SymmetricKey};
 use crate::error::{Error, Result};
+use crate::linked::{Link, LinkInfo};
 use crate::secret::{normalize_name, SecretId, SecretInfo, Target, Timestamp};
 use crate::store::{read_meta, SqlResult};
 
@@ -32,6 +33,9 @@ pub(super) struct Meta {
     pub(super) created: i64,
     /// Milliseconds since the epoch.
     pub(super) updated: i64,
+    /// Where the value lives, for a linked secret (its sealed value is then empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) link: Option<Link>,
 }
 
 /// Which columns a query reads: metadata only (listing), or the value too.
@@ -191,6 +195,7 @@ pub(super) fn info(id: [u8; 16], meta: Meta, shadowed: bool) -> SecretInfo {
         created_at: Timestamp(meta.created),
         updated_at: Timestamp(meta.updated),
         shadowed,
+        linked: meta.link.as_ref().map(LinkInfo::of),
     }
 }
 
@@ -212,7 +217,7 @@ impl Vault {
             // Another process reset or changed the vault key: its record
             // list is sealed under keys we do not have.
             drop(tx);
-            self.unlocked = None;
+            self.lock();
             return Err(Error::Locked);
         }
         let list_key = ListKey {
@@ -309,6 +314,7 @@ impl Vault {
             id,
             unlocked,
             max_encryptions,
+            linked,
             #[cfg(test)]
             fail_put_after,
         } = self;
@@ -321,6 +327,7 @@ impl Vault {
             // Another process reset the vault key since we unlocked.
             drop(tx);
             *unlocked = None;
+            *linked = crate::linked::Session::default();
             return Err(Error::Locked);
         }
         let (mut generation, used): (i64, i64) = tx

@@ -90,6 +90,12 @@ pub enum Why {
     /// The secret is meant only for some hosts, and strict use was asked for
     /// where no host can be checked.
     HostUnknown { allowed: Vec<String> },
+    /// The secret is linked and its provider did not give the value.
+    Link {
+        code: crate::error::Code,
+        /// The provider's error, as it would be shown alone.
+        message: String,
+    },
 }
 
 impl fmt::Display for Unresolved {
@@ -113,6 +119,7 @@ impl fmt::Display for Why {
                 f,
                 "it may go to {host} over HTTPS only (an allowed domain written http://{host} permits plain HTTP)"
             ),
+            Why::Link { message, .. } => write!(f, "it is linked, and {message}"),
             Why::HostUnknown { allowed } => write!(
                 f,
                 "it is meant only for {}, and where it would go cannot be checked here",
@@ -156,7 +163,7 @@ impl Vault {
                     reason,
                 })
             };
-            let (info, value) = match self.reveal(Target::Name(name)) {
+            let (row, meta, _) = match self.find(Target::Name(name)) {
                 Ok(found) => found,
                 Err(Error::InvalidName { reason }) => {
                     refuse(Why::InvalidName(reason));
@@ -168,8 +175,8 @@ impl Vault {
                 }
                 Err(e) => return Err(e),
             };
-            let allowed = info.allowed_domains;
-            if !info.enabled {
+            let allowed = meta.domains.clone();
+            if !meta.enabled {
                 refuse(Why::Disabled);
                 continue;
             }
@@ -197,6 +204,21 @@ impl Vault {
                 }
                 Usage::Strict | Usage::Anywhere => {}
             }
+            // Fetched only once it is known to be allowed where it goes.
+            let value = match self.value_of(&row, &meta) {
+                Ok(v) => v,
+                Err(e) if e.is_link_problem() => {
+                    problems.push(Unresolved {
+                        name: name.to_owned(),
+                        reason: Why::Link {
+                            code: e.code(),
+                            message: e.to_string(),
+                        },
+                    });
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             values.insert(name.to_owned(), value);
             allowed_of.insert(name.to_owned(), allowed);
         }

@@ -52,11 +52,17 @@ impl Vault {
             opened.push((row.seq, row.name_index, row.id, meta));
             Ok(())
         })?;
+        drop(tx);
         opened.sort_unstable_by_key(|(seq, ..)| *seq);
         Ok(opened
             .into_iter()
             .map(|(seq, index, id, meta)| {
-                info(id, meta, newest.get(&index).is_some_and(|&n| n > seq))
+                let fetched = meta.link.as_ref().and_then(|l| self.fetched_at(l));
+                let mut info = info(id, meta, newest.get(&index).is_some_and(|&n| n > seq));
+                if let Some(linked) = &mut info.linked {
+                    linked.fetched_at = fetched;
+                }
+                info
             })
             .collect())
     }
@@ -69,17 +75,20 @@ impl Vault {
 
     /// The value of the secret in effect for `name`, for use: refuses a disabled secret.
     pub fn get(&mut self, name: &str) -> Result<(SecretInfo, SecretString)> {
-        let (info, value) = self.reveal(Target::Name(name))?;
-        if !info.enabled {
-            return Err(Error::SecretDisabled { name: info.name });
+        let (row, meta, shadowed) = self.find(Target::Name(name))?;
+        if !meta.enabled {
+            // Refused before a linked value is fetched.
+            return Err(Error::SecretDisabled { name: meta.name });
         }
-        Ok((info, value))
+        let value = self.value_of(&row, &meta)?;
+        Ok((info(row.id, meta, shadowed), value))
     }
 
-    /// The value of one secret, enabled or not (the user asked to see it).
+    /// The value of one secret, enabled or not (the user asked to see it);
+    /// a linked secret's value is fetched (or taken from the cache).
     pub fn reveal(&mut self, target: Target<'_>) -> Result<(SecretInfo, SecretString)> {
         let (row, meta, shadowed) = self.find(target)?;
-        let value = self.open_value(&row)?;
+        let value = self.value_of(&row, &meta)?;
         Ok((info(row.id, meta, shadowed), value))
     }
 
@@ -127,6 +136,7 @@ impl Vault {
                 note: s.note,
                 created: now.0,
                 updated: now.0,
+                link: None,
             };
             prepared.push((crate::crypto::random_id(), meta, s.value));
         }
@@ -179,6 +189,12 @@ impl Vault {
     /// must not put it in effect.
     pub fn update(&mut self, target: Target<'_>, patch: SecretPatch) -> Result<SecretInfo> {
         let (row, mut meta, shadowed) = self.find(target)?;
+        if let (Some(link), Some(_)) = (&meta.link, &patch.value) {
+            return Err(Error::LinkedValue {
+                name: meta.name.clone(),
+                provider: link.provider.clone(),
+            });
+        }
         let keep_place = patch.name.is_none()
             && patch.value.is_none()
             && patch.allowed_domains.is_none()

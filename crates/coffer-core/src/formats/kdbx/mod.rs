@@ -135,7 +135,7 @@ fn check_key_file(bytes: &[u8]) -> Result<(), FileError> {
         .map(|(d, _)| d.chars().filter(|c| !c.is_whitespace()).collect())
         .ok_or_else(damaged)?;
     let data = Zeroizing::new(data);
-    if data.len() % 2 != 0 || !data.chars().all(|c| c.is_ascii_hexdigit()) {
+    if !data.len().is_multiple_of(2) || !data.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(damaged());
     }
     let raw: Zeroizing<Vec<u8>> = Zeroizing::new(

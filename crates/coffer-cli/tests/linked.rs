@@ -1,0 +1,325 @@
+//! `coffer providers`, `link`, `unlink`, `cache reset` and links used by
+//! `get`, `run`, `inject` — against a real OpenBao dev server (see
+//! coffer-core's `tests/linked.rs`; `make deps-linked` installs it). The
+//! CLI tests hide the D-Bus session, so credentials are sealed in the vault.
+
+#[path = "../../coffer-core/tests/linked/servers.rs"]
+mod servers;
+
+use serde_json::json;
+use servers::Bao;
+
+use crate::util::{assert_error, stderr, stdout, Env};
+
+/// A vault with provider `bao` (root token read from a file).
+fn with_provider(bao: &Bao) -> Env {
+    let env = Env::new();
+    let token_file = env.path("token");
+    std::fs::write(&token_file, format!("{}\n", bao.root_token)).expect("write");
+    let out = env.run(
+        &[
+            "providers",
+            "add",
+            "bao",
+            "--kind",
+            "vault",
+            "--address",
+            &bao.addr,
+            "--token-file",
+            token_file.to_str().expect("utf8"),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("kept in the vault (sealed)"),
+        "{}",
+        stderr(&out)
+    );
+    env
+}
+
+#[test]
+#[ignore = "needs OpenBao: `make deps-linked` (make test runs it)"]
+fn link_get_list_and_unlink_through_the_cli() {
+    let bao = Bao::start();
+    bao.put_kv2(
+        "app/db",
+        json!({"password": "remote-pass", "user": "alice"}),
+    );
+    let env = with_provider(&bao);
+
+    let out = link(
+        &env,
+        "db",
+        "secret/app/db",
+        "password",
+        &["--domains", "db.example.com"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("linked db to bao secret/app/db#password"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(env.get("db"), "remote-pass");
+
+    let list = env.list();
+    assert_eq!(list[0]["linked"]["provider"], "bao");
+    assert_eq!(list[0]["linked"]["location"], "secret/app/db#password");
+    assert_eq!(list[0]["allowed_domains"], json!(["db.example.com"]));
+    let text = stdout(&env.run(&["list"], b""));
+    assert!(
+        text.contains("linked to bao secret/app/db#password"),
+        "{text}"
+    );
+
+    let out = env.run(&["providers", "list", "--json"], b"");
+    let providers: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(providers[0]["name"], "bao");
+    assert_eq!(providers[0]["kind"], "vault");
+    assert_eq!(providers[0]["credentials"], "vault");
+    assert_eq!(providers[0]["linked_secrets"], 1);
+    for out in [
+        out,
+        env.run(&["providers", "list"], b""),
+        env.run(&["list", "--json"], b""),
+    ] {
+        assert!(
+            !stdout(&out).contains(&bao.root_token),
+            "no credentials shown"
+        );
+    }
+
+    // A local edit is refused, with the way out.
+    let out = env.run(&["set", "db"], b"local");
+    assert_error(&out, 1, "`coffer unlink db`");
+    assert!(
+        stderr(&out).contains("linked to provider \"bao\""),
+        "{}",
+        stderr(&out)
+    );
+
+    // Used by reference: inject fills it in; a missing key is reported with the others.
+    let template = env.path("t.txt");
+    std::fs::write(&template, "pw={{vault:db}} other={{vault:nothing}}").expect("write");
+    let out = env.run(&["inject", "-i", template.to_str().expect("utf8")], b"");
+    assert_error(&out, 1, "\"nothing\"");
+    std::fs::write(&template, "pw={{vault:db}}").expect("write");
+    let out = env.run(&["inject", "-i", template.to_str().expect("utf8")], b"");
+    assert_eq!(stdout(&out), "pw=remote-pass");
+
+    let out = link(&env, "gone", "secret/app/db", "user", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    bao.put_kv2("app/db", json!({"password": "remote-pass"}));
+    std::fs::write(
+        &template,
+        "pw={{vault:db}} user={{vault:gone}} x={{vault:nothing}}",
+    )
+    .expect("write");
+    let out = env.run(&["inject", "-i", template.to_str().expect("utf8")], b"");
+    assert_error(
+        &out,
+        1,
+        "\"gone\": it is linked, and provider \"bao\": secret/app/db has no key \"user\"",
+    );
+    assert!(
+        stderr(&out).contains("\"nothing\": no secret has that name"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("remote-pass"), "{}", stderr(&out));
+
+    let out = env.run(&["cache", "reset"], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // Removing the provider waits for its links to go.
+    assert_error(
+        &env.run(&["providers", "remove", "bao"], b""),
+        1,
+        "2 secrets are linked",
+    );
+    let out = env.run(&["unlink", "db"], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    bao.put_kv2("app/db", json!({"password": "changed"}));
+    assert_eq!(
+        env.get("db"),
+        "remote-pass",
+        "the value at unlinking, now local"
+    );
+    let out = env.run(&["rm", "gone"], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = env.run(&["providers", "remove", "bao"], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_error(
+        &env.run(&["get", "nothing-linked-here"], b""),
+        1,
+        "no secret named",
+    );
+}
+
+/// `coffer link NAME --provider bao --path PATH --key KEY EXTRA…`.
+fn link(env: &Env, name: &str, path: &str, key: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "link",
+        name,
+        "--provider",
+        "bao",
+        "--path",
+        path,
+        "--key",
+        key,
+    ];
+    args.extend_from_slice(extra);
+    env.run(&args, b"")
+}
+
+/// `coffer link --bulk FILE --provider bao`.
+fn bulk(env: &Env, file: &std::path::Path) -> std::process::Output {
+    env.run(
+        &[
+            "link",
+            "--bulk",
+            file.to_str().expect("utf8"),
+            "--provider",
+            "bao",
+        ],
+        b"",
+    )
+}
+
+#[test]
+#[ignore = "needs OpenBao: `make deps-linked` (make test runs it)"]
+fn bulk_and_all_keys_link_many_at_once() {
+    let bao = Bao::start();
+    bao.put_kv2("app/db", json!({"password": "p", "user": "u"}));
+    bao.put_kv2("app/api", json!({"token": "t"}));
+    let env = with_provider(&bao);
+
+    let out = env.run(
+        &[
+            "link",
+            "--provider",
+            "bao",
+            "--path",
+            "secret/app/db",
+            "--all-keys",
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(env.get("app/db/password"), "p");
+    assert_eq!(env.get("app/db/user"), "u");
+
+    let list_file = env.path("links.txt");
+    std::fs::write(&list_file, "# name  path  key\napi-token secret/app/api token\ndb-user secret/app/db user  # a comment\n").expect("write");
+    let out = bulk(&env, &list_file);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(env.get("api-token"), "t");
+    assert_eq!(env.get("db-user"), "u");
+
+    // One bad line and nothing is linked.
+    std::fs::write(
+        &list_file,
+        "a secret/app/api token\nb secret/app/api nope\n",
+    )
+    .expect("write");
+    let out = bulk(&env, &list_file);
+    assert_error(&out, 1, "has no key \"nope\"");
+    assert_error(&env.run(&["get", "a"], b""), 1, "no secret named");
+    std::fs::write(&list_file, "a secret/app/api\n").expect("write");
+    let out = bulk(&env, &list_file);
+    assert_error(&out, 2, "line 1: write SECRET MOUNT/PATH KEY");
+}
+
+#[test]
+#[ignore = "needs OpenBao: `make deps-linked` (make test runs it)"]
+fn provider_errors_say_what_to_do() {
+    let mut bao = Bao::start();
+    bao.put_kv2("app/db", json!({"password": "p"}));
+    let env = with_provider(&bao);
+    let bad = env.path("bad-token");
+    std::fs::write(&bad, "s.not-a-token").expect("write");
+    let out = env.run(
+        &[
+            "providers",
+            "add",
+            "other",
+            "--kind",
+            "vault",
+            "--address",
+            &bao.addr,
+            "--token-file",
+            bad.to_str().expect("utf8"),
+        ],
+        b"",
+    );
+    assert_error(&out, 1, "refused");
+    assert!(!stderr(&out).contains("s.not-a-token"), "{}", stderr(&out));
+    let out = env.run(
+        &[
+            "providers",
+            "add",
+            "x",
+            "--kind",
+            "vault",
+            "--address",
+            "http://vault.example.com:8200",
+            "--token-file",
+            bad.to_str().expect("utf8"),
+        ],
+        b"",
+    );
+    assert_error(&out, 1, "must use https://");
+    let out = env.run(
+        &[
+            "providers",
+            "add",
+            "x",
+            "--kind",
+            "vault",
+            "--address",
+            &bao.addr,
+        ],
+        b"",
+    );
+    assert_error(&out, 2, "--token-file FILE");
+    let out = env.run(
+        &[
+            "link",
+            "x",
+            "--provider",
+            "nope",
+            "--path",
+            "secret/app/db",
+            "--key",
+            "password",
+        ],
+        b"",
+    );
+    assert_error(&out, 1, "`coffer providers list`");
+
+    let out = link(&env, "db", "secret/app/db", "password", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    bao.stop();
+    let out = env.run(&["get", "db"], b"");
+    assert_error(
+        &out,
+        1,
+        "check the provider's address and that it is running",
+    );
+    // The policy can forbid linked secrets altogether (exit 4).
+    let policy = env.path("policy.json");
+    std::fs::write(
+        &policy,
+        r#"{"version": 1, "links": {"allowed_providers": []}}"#,
+    )
+    .expect("write");
+    let out = env
+        .cmd()
+        .args(["get", "db"])
+        .env("COFFER_POLICY_FILE", &policy)
+        .output()
+        .expect("run");
+    assert_error(&out, 4, "links.allowed_providers");
+}

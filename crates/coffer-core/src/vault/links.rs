@@ -1,0 +1,735 @@
+//! Linked secrets in the vault: the providers (sealed in `meta` under a key
+//! derived from the blind-index key, so changing the vault key keeps them
+//! and a reset drops them), linking and unlinking secrets, and fetching a
+//! linked value through the session's cache.
+
+use std::time::Duration;
+
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use super::records::{info, Meta, Sealed};
+use super::Vault;
+use crate::crypto::Cipher;
+use crate::error::{Error, Result};
+use crate::linked::credentials::{self, Stored};
+use crate::linked::{
+    CredentialStore, Link, Location, Provider, ProviderConfig, ProviderCredentials, ProviderInfo,
+    ProviderKind, VaultAuth,
+};
+use crate::policy::Policy;
+use crate::secret::{normalize_domains, normalize_name, SecretInfo, Target, Timestamp};
+use crate::store::SqlResult;
+
+/// The label of the key the providers are sealed under.
+const BOOK_KEY_LABEL: &[u8] = b"coffer providers v1";
+
+/// Every provider of the vault, as sealed.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Book {
+    providers: Vec<Entry>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    config: ProviderConfig,
+    store: CredentialStore,
+    /// The credentials, when they are kept in the vault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sealed: Option<Stored>,
+}
+
+impl Book {
+    fn find(&self, name: &str) -> Result<&Entry> {
+        self.providers
+            .iter()
+            .find(|e| e.config.name == name)
+            .ok_or_else(|| Error::ProviderNotFound {
+                name: name.to_owned(),
+            })
+    }
+}
+
+/// What [`Vault::link`] links, and how.
+#[derive(Debug, Clone)]
+pub struct LinkRequest {
+    /// The secret's name: a new secret, or an existing one whose value becomes the link.
+    pub name: String,
+    pub provider: String,
+    pub target: LinkTarget,
+    /// `None`: as the existing secret has them (none for a new one).
+    pub allowed_domains: Option<Vec<String>>,
+    pub note: Option<String>,
+    pub enabled: Option<bool>,
+    /// Fetch the value once before linking (and, for OpenBao / Vault, find
+    /// the KV mount and its version). Without it the link is stored as given.
+    pub check: bool,
+}
+
+/// The place a link points at, as a person gives it.
+#[derive(Debug, Clone)]
+pub enum LinkTarget {
+    Vault {
+        /// `MOUNT/PATH`, e.g. `secret/app/db`.
+        path: String,
+        key: String,
+        version: Option<u64>,
+        /// Skips detection (needed without `check`): the mount is then the first segment.
+        kv_version: Option<u8>,
+    },
+    Aws {
+        secret_id: String,
+        region: Option<String>,
+        json_key: Option<String>,
+        version_stage: Option<String>,
+        version_id: Option<String>,
+    },
+}
+
+impl Vault {
+    fn book_cipher(&self) -> Result<Cipher> {
+        let keys = self.unlocked.as_ref().ok_or(Error::Locked)?;
+        Ok(keys.index.derive(BOOK_KEY_LABEL).cipher())
+    }
+
+    fn book_aad(&self) -> Vec<u8> {
+        let mut aad = b"coffer-providers\0".to_vec();
+        aad.extend_from_slice(&self.id);
+        aad
+    }
+
+    fn read_book(&self) -> Result<Book> {
+        let cipher = self.book_cipher()?;
+        let sealed: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'providers'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .at(&self.path)?;
+        let Some(sealed) = sealed else {
+            return Ok(Book::default());
+        };
+        let damaged = || Error::VaultCorrupt {
+            path: self.path.clone(),
+            detail: "the providers of linked secrets fail their integrity check".into(),
+        };
+        let plain = cipher
+            .open(&self.book_aad(), &sealed)
+            .map_err(|_| damaged())?;
+        serde_json::from_slice(&plain).map_err(|_| damaged())
+    }
+
+    /// Reads, changes and writes the providers in one transaction.
+    fn change_book<T>(&mut self, f: impl FnOnce(&mut Book) -> Result<T>) -> Result<T> {
+        let cipher = self.book_cipher()?;
+        let aad = self.book_aad();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .at(&self.path)?;
+        let mut book = {
+            let sealed: Option<Vec<u8>> = tx
+                .query_row("SELECT value FROM meta WHERE key = 'providers'", [], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .at(&self.path)?;
+            match sealed {
+                None => Book::default(),
+                Some(s) => {
+                    let damaged = || Error::VaultCorrupt {
+                        path: self.path.clone(),
+                        detail: "the providers of linked secrets fail their integrity check".into(),
+                    };
+                    let plain = cipher.open(&aad, &s).map_err(|_| damaged())?;
+                    serde_json::from_slice(&plain).map_err(|_| damaged())?
+                }
+            }
+        };
+        let out = f(&mut book)?;
+        let plain = zeroize::Zeroizing::new(serde_json::to_vec(&book).map_err(|_| {
+            Error::InvalidArgument {
+                what: "provider settings",
+            }
+        })?);
+        let sealed = cipher.seal(&aad, &plain);
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('providers', ?1)",
+            params![sealed],
+        )
+        .at(&self.path)?;
+        tx.commit().at(&self.path)?;
+        Ok(out)
+    }
+
+    /// The policy linked secrets obey in this session.
+    fn link_policy(&mut self) -> &Policy {
+        self.linked.policy.get_or_insert_with(Policy::current)
+    }
+
+    /// Sets the policy linked secrets obey from now on (a caller that read
+    /// it already, or a test); otherwise it is read at first use.
+    pub fn set_link_policy(&mut self, policy: Policy) {
+        self.linked.policy = Some(policy);
+        self.linked.clients.clear();
+    }
+
+    /// How long fetched values are kept in memory (default one hour; zero: not kept).
+    pub fn set_link_cache_ttl(&mut self, ttl: Duration) {
+        self.linked.cache.set_ttl(ttl);
+    }
+
+    /// How long fetched values are kept in memory.
+    pub fn link_cache_ttl(&self) -> Duration {
+        self.linked.cache.ttl()
+    }
+
+    /// Forgets every fetched value; returns how many secrets were cached.
+    pub fn reset_link_cache(&mut self) -> usize {
+        self.linked.cache.clear()
+    }
+
+    /// Every provider, with how many secrets link to it.
+    pub fn providers(&mut self) -> Result<Vec<ProviderInfo>> {
+        let book = self.read_book()?;
+        let counts = self.link_counts()?;
+        Ok(book
+            .providers
+            .iter()
+            .map(|e| self.provider_info(e, &counts))
+            .collect())
+    }
+
+    fn provider_info(&self, e: &Entry, counts: &[(String, usize)]) -> ProviderInfo {
+        let c = &e.config;
+        let (namespace, region, profile, auth, custom_ca) = match &c.kind {
+            ProviderKind::Vault {
+                namespace,
+                auth,
+                ca_pem,
+                ..
+            } => (
+                namespace.clone(),
+                None,
+                None,
+                match auth {
+                    VaultAuth::Token => "token",
+                    VaultAuth::AppRole { .. } => "approle",
+                },
+                ca_pem.is_some(),
+            ),
+            ProviderKind::Aws {
+                region,
+                profile,
+                ca_pem,
+                ..
+            } => (
+                None,
+                Some(region.clone()),
+                profile.clone(),
+                if profile.is_some() { "profile" } else { "keys" },
+                ca_pem.is_some(),
+            ),
+        };
+        ProviderInfo {
+            name: c.name.clone(),
+            kind: c.kind(),
+            address: c.address(),
+            namespace,
+            region,
+            profile,
+            auth,
+            custom_ca,
+            credentials: e.store,
+            linked_secrets: counts
+                .iter()
+                .find(|(p, _)| *p == c.name)
+                .map_or(0, |(_, n)| *n),
+            last_error: self.linked.last_errors.get(&c.name).cloned(),
+        }
+    }
+
+    /// How many secrets link to each provider.
+    fn link_counts(&mut self) -> Result<Vec<(String, usize)>> {
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for s in self.list()? {
+            if let Some(l) = s.linked {
+                match counts.iter_mut().find(|(p, _)| *p == l.provider) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((l.provider, 1)),
+                }
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Adds a provider: checks its settings and the policy, logs in once
+    /// (so wrong credentials are found now), and keeps the credentials in
+    /// the keychain — or sealed in the vault when the keychain cannot be
+    /// used. Returns how it was kept.
+    pub fn add_provider(
+        &mut self,
+        mut config: ProviderConfig,
+        credentials: ProviderCredentials,
+    ) -> Result<ProviderInfo> {
+        config.check()?;
+        self.link_policy()
+            .clone()
+            .check_provider(config.kind(), &config.address())?;
+        if self.read_book()?.find(&config.name).is_ok() {
+            return Err(Error::ProviderExists { name: config.name });
+        }
+        self.keep_provider(&mut config, credentials, true)
+    }
+
+    /// Gives a provider new credentials (after they expired, or on a new
+    /// computer after an import), checking them by logging in once.
+    pub fn login_provider(
+        &mut self,
+        name: &str,
+        credentials: ProviderCredentials,
+    ) -> Result<ProviderInfo> {
+        let mut config = self.read_book()?.find(name)?.config.clone();
+        self.link_policy()
+            .clone()
+            .check_provider(config.kind(), &config.address())?;
+        self.keep_provider(&mut config, credentials, false)
+    }
+
+    fn keep_provider(
+        &mut self,
+        config: &mut ProviderConfig,
+        credentials: ProviderCredentials,
+        new: bool,
+    ) -> Result<ProviderInfo> {
+        let stored = Stored::of(&credentials);
+        let mut client = Provider::new(config, credentials)?;
+        if let Err(e) = client.login() {
+            return Err(e.into_error(&config.name));
+        }
+        if let (Provider::Vault(c), ProviderKind::Vault { token_expires, .. }) =
+            (&client, &mut config.kind)
+        {
+            *token_expires = c.token_expires();
+        }
+        let policy = self.link_policy().clone();
+        let vault_id = self.id();
+        let in_keychain = !matches!(stored, Stored::AwsProfile)
+            && credentials::keep_in_keychain(&policy, &vault_id, &config.name, &stored).is_ok();
+        let (store, sealed) = match (&stored, in_keychain) {
+            (Stored::AwsProfile, _) => (CredentialStore::Vault, Some(stored)),
+            (_, true) => (CredentialStore::Keychain, None),
+            (_, false) => (CredentialStore::Vault, Some(stored)),
+        };
+        let name = config.name.clone();
+        let entry = Entry {
+            config: config.clone(),
+            store,
+            sealed,
+        };
+        self.change_book(|book| {
+            let existing = book.providers.iter().position(|e| e.config.name == name);
+            match (existing, new) {
+                (Some(_), true) => Err(Error::ProviderExists { name: name.clone() }),
+                (None, false) => Err(Error::ProviderNotFound { name: name.clone() }),
+                (Some(i), false) => {
+                    book.providers[i] = entry;
+                    Ok(())
+                }
+                (None, true) => {
+                    book.providers.push(entry);
+                    Ok(())
+                }
+            }
+        })
+        .inspect_err(|_| {
+            if in_keychain && new {
+                let _ = credentials::forget(&vault_id, &name);
+            }
+        })?;
+        if !in_keychain {
+            // An older entry must not be found instead of the sealed ones.
+            let _ = credentials::forget(&vault_id, &name);
+        }
+        self.linked.cache.forget_provider(&name);
+        self.linked.last_errors.remove(&name);
+        self.linked.clients.insert(name.clone(), client);
+        let book = self.read_book()?;
+        let counts = self.link_counts()?;
+        Ok(self.provider_info(book.find(&name)?, &counts))
+    }
+
+    /// Removes a provider and its credentials; refused while secrets link to it.
+    pub fn remove_provider(&mut self, name: &str) -> Result<()> {
+        let count = self
+            .link_counts()?
+            .into_iter()
+            .find(|(p, _)| p == name)
+            .map_or(0, |(_, n)| n);
+        if count > 0 {
+            return Err(Error::ProviderInUse {
+                name: name.to_owned(),
+                count,
+            });
+        }
+        // The keychain entry goes first: if the keychain fails, nothing is removed.
+        if self.read_book()?.find(name)?.store == CredentialStore::Keychain {
+            credentials::forget(&self.id(), name)?;
+        }
+        self.change_book(|book| {
+            let before = book.providers.len();
+            book.providers.retain(|e| e.config.name != name);
+            if book.providers.len() == before {
+                return Err(Error::ProviderNotFound {
+                    name: name.to_owned(),
+                });
+            }
+            Ok(())
+        })?;
+        self.linked.clients.remove(name);
+        self.linked.cache.forget_provider(name);
+        self.linked.last_errors.remove(name);
+        Ok(())
+    }
+
+    /// The client of provider `name`, made on first use.
+    fn client(&mut self, name: &str) -> Result<&mut Provider> {
+        if !self.linked.clients.contains_key(name) {
+            let book = self.read_book()?;
+            let entry = book.find(name)?;
+            self.link_policy()
+                .clone()
+                .check_provider(entry.config.kind(), &entry.config.address())?;
+            let stored = match (&entry.store, &entry.sealed) {
+                (CredentialStore::Vault, Some(s)) => Some(s.credentials()),
+                (CredentialStore::Keychain, _) => {
+                    let policy = self.link_policy().clone();
+                    credentials::load_from_keychain(&policy, &self.id(), name)?
+                        .map(|s| s.credentials())
+                }
+                _ => None,
+            };
+            let Some(credentials) = stored else {
+                return Err(Error::ProviderLoginRequired {
+                    name: name.to_owned(),
+                });
+            };
+            let client = Provider::new(&entry.config, credentials)?;
+            self.linked.clients.insert(name.to_owned(), client);
+        }
+        self.linked
+            .clients
+            .get_mut(name)
+            .ok_or_else(|| Error::ProviderNotFound {
+                name: name.to_owned(),
+            })
+    }
+
+    /// The value of `link`: from the cache while it is fresh, else fetched.
+    pub(super) fn linked_value(&mut self, link: &Link, fresh: bool) -> Result<SecretString> {
+        let place = place_name(&link.location);
+        let key = match &link.location {
+            Location::Vault { key, .. } => Some(key.as_str()),
+            Location::Aws { json_key, .. } => json_key.as_deref(),
+        };
+        if !fresh {
+            if let Some(cached) = self.linked.cache.get(&link.provider, &link.location) {
+                return cached
+                    .value(key, &place)
+                    .map_err(|e| e.into_error(&link.provider));
+            }
+        }
+        let fetched = match self.client(&link.provider) {
+            Ok(client) => client.fetch(&link.location),
+            Err(e) => {
+                self.linked
+                    .last_errors
+                    .insert(link.provider.clone(), e.body());
+                return Err(e);
+            }
+        };
+        let fetched = match fetched {
+            Ok(f) => f,
+            Err(e) => {
+                let e = e.into_error(&link.provider);
+                self.linked
+                    .last_errors
+                    .insert(link.provider.clone(), e.body());
+                return Err(e);
+            }
+        };
+        self.linked.last_errors.remove(&link.provider);
+        let value = fetched.value(key, &place);
+        self.linked
+            .cache
+            .put(&link.provider, &link.location, fetched);
+        value.map_err(|e| e.into_error(&link.provider))
+    }
+
+    /// Fetches `link`'s value now, past the cache (the app's "Test").
+    pub fn test_link(&mut self, link: &Link) -> Result<()> {
+        link.location.check()?;
+        self.linked_value(link, true).map(drop)
+    }
+
+    /// The value of a record: opened, or fetched when it is linked.
+    pub(super) fn value_of(&mut self, row: &Sealed, meta: &Meta) -> Result<SecretString> {
+        match &meta.link {
+            Some(link) => self.linked_value(link, false),
+            None => self.open_value(row),
+        }
+    }
+
+    /// The [`Location`] a request names, looked up in the provider when asked to check.
+    fn locate(&mut self, provider: &str, target: &LinkTarget, check: bool) -> Result<Location> {
+        let location = match target {
+            LinkTarget::Vault {
+                path,
+                key,
+                version,
+                kv_version,
+            } => {
+                let path = path.trim_matches('/');
+                match (check, kv_version) {
+                    (true, _) => {
+                        let detected = match self.client(provider)? {
+                            Provider::Vault(c) => c.detect(path).map_err(|e| e.into_error(provider))?,
+                            Provider::Aws(_) => {
+                                return Err(Error::LinkInvalid {
+                                    reason: format!("{provider} is an AWS provider: link a secret id, not a path and key"),
+                                })
+                            }
+                        };
+                        if kv_version.is_some_and(|v| v != detected.kv_version) {
+                            return Err(Error::LinkInvalid {
+                                reason: format!(
+                                    "the mount {} is KV version {}",
+                                    detected.mount, detected.kv_version
+                                ),
+                            });
+                        }
+                        Location::Vault {
+                            mount: detected.mount,
+                            path: detected.path,
+                            key: key.clone(),
+                            kv_version: detected.kv_version,
+                            version: *version,
+                        }
+                    }
+                    (false, v) => {
+                        let (mount, rest) = path.split_once('/').ok_or_else(|| Error::LinkInvalid {
+                            reason: format!("{path:?} has no mount; write it as MOUNT/PATH, e.g. secret/app/db"),
+                        })?;
+                        Location::Vault {
+                            mount: mount.to_owned(),
+                            path: rest.to_owned(),
+                            key: key.clone(),
+                            kv_version: v.unwrap_or(2),
+                            version: *version,
+                        }
+                    }
+                }
+            }
+            LinkTarget::Aws {
+                secret_id,
+                region,
+                json_key,
+                version_stage,
+                version_id,
+            } => Location::Aws {
+                secret_id: secret_id.clone(),
+                region: region.clone(),
+                json_key: json_key.clone(),
+                version_stage: version_stage.clone(),
+                version_id: version_id.clone(),
+            },
+        };
+        location.check()?;
+        let kind = self.read_book()?.find(provider)?.config.kind();
+        if kind != location.kind() {
+            return Err(Error::LinkInvalid {
+                reason: format!(
+                    "{provider} is a {} provider; this link is for a {} provider",
+                    kind.name(),
+                    location.kind().name()
+                ),
+            });
+        }
+        Ok(location)
+    }
+
+    /// Links a secret: a new one, or the secret in effect of that name,
+    /// whose local value is then replaced by the link.
+    pub fn link(&mut self, request: LinkRequest) -> Result<SecretInfo> {
+        let mut linked = self.link_many(vec![request])?;
+        Ok(linked.remove(0))
+    }
+
+    /// Links many secrets, all or none: every link is located (and, when
+    /// asked, fetched once) before one transaction writes them all.
+    pub fn link_many(&mut self, requests: Vec<LinkRequest>) -> Result<Vec<SecretInfo>> {
+        let now = Timestamp::now().0;
+        let mut prepared = Vec::with_capacity(requests.len());
+        let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for request in requests {
+            let name = normalize_name(&request.name)?;
+            if !names.insert(name.clone()) {
+                return Err(Error::LinkInvalid {
+                    reason: format!("{name:?} is linked twice; give each secret one link"),
+                });
+            }
+            let location = self.locate(&request.provider, &request.target, request.check)?;
+            let link = Link {
+                provider: request.provider.clone(),
+                location,
+            };
+            if request.check {
+                self.linked_value(&link, true).map_err(|e| match e {
+                    Error::LinkFailed {
+                        provider,
+                        failure,
+                        detail,
+                    } => Error::LinkFailed {
+                        provider,
+                        failure,
+                        detail: format!("{detail} (linking {name:?})"),
+                    },
+                    other => other,
+                })?;
+            }
+            let domains = request
+                .allowed_domains
+                .as_deref()
+                .map(normalize_domains)
+                .transpose()?;
+            if let Some(note) = &request.note {
+                crate::secret::check_note(note)?;
+            }
+            let existing = match self.find(Target::Name(&name)) {
+                Ok((row, old, _)) => Some((row, old)),
+                Err(Error::SecretNotFound { .. }) => None,
+                Err(e) => return Err(e),
+            };
+            let meta = match &existing {
+                Some((_, old)) => Meta {
+                    name: old.name.clone(),
+                    enabled: request.enabled.unwrap_or(old.enabled),
+                    domains: domains.unwrap_or_else(|| old.domains.clone()),
+                    note: request.note.unwrap_or_else(|| old.note.clone()),
+                    created: old.created,
+                    updated: now,
+                    link: Some(link),
+                },
+                None => Meta {
+                    name,
+                    enabled: request.enabled.unwrap_or(true),
+                    domains: domains.unwrap_or_default(),
+                    note: request.note.unwrap_or_default(),
+                    created: now,
+                    updated: now,
+                    link: Some(link),
+                },
+            };
+            prepared.push((existing.map(|(row, _)| row), meta));
+        }
+        let seals = 2 * prepared.len() as u64;
+        self.write(seals, |w| {
+            w.expect_writes(prepared.len())?;
+            let mut out = Vec::with_capacity(prepared.len());
+            for (row, meta) in prepared {
+                let id = match &row {
+                    Some(row) => {
+                        w.check_unchanged(row, &meta.name)?;
+                        w.delete(&row.id)?;
+                        row.id
+                    }
+                    None => crate::crypto::random_id(),
+                };
+                w.put(&id, &meta, "")?;
+                out.push(info(id, meta, false));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Every key of the Vault KV secret at `path` of `provider` (for
+    /// linking them all at once). Names only; the values stay cached.
+    pub fn provider_keys(
+        &mut self,
+        provider: &str,
+        path: &str,
+        version: Option<u64>,
+    ) -> Result<Vec<String>> {
+        let location = self.locate(
+            provider,
+            &LinkTarget::Vault {
+                path: path.to_owned(),
+                key: "*".to_owned(),
+                version,
+                kv_version: None,
+            },
+            true,
+        )?;
+        let fetched = match self.client(provider)?.fetch(&location) {
+            Ok(f) => f,
+            Err(e) => return Err(e.into_error(provider)),
+        };
+        let keys = match &fetched {
+            crate::linked::Fetched::Map(pieces) => pieces.0.keys().cloned().collect(),
+            _ => Vec::new(),
+        };
+        self.linked.cache.put(provider, &location, fetched);
+        Ok(keys)
+    }
+
+    /// Turns a linked secret into a local one holding its current value
+    /// (fetched now, past the cache).
+    pub fn unlink(&mut self, target: Target<'_>) -> Result<SecretInfo> {
+        let (row, mut meta, shadowed) = self.find(target)?;
+        let Some(link) = meta.link.take() else {
+            return Err(Error::LinkInvalid {
+                reason: format!("secret {:?} is not linked", meta.name),
+            });
+        };
+        let value = self.linked_value(&link, true)?;
+        crate::secret::check_value(value.expose_secret())?;
+        meta.updated = Timestamp::now().0;
+        self.write(2, |w| {
+            w.check_unchanged(&row, &meta.name)?;
+            w.delete(&row.id)?;
+            w.put_at(&row.id, &meta, value.expose_secret(), row.seq)?;
+            Ok(info(row.id, meta, shadowed))
+        })
+    }
+
+    /// The link of one secret, if it is linked.
+    pub fn link_of(&mut self, target: Target<'_>) -> Result<Option<Link>> {
+        let (_, meta, _) = self.find(target)?;
+        Ok(meta.link)
+    }
+
+    /// When `link`'s value was fetched, if it is cached.
+    pub(super) fn fetched_at(&self, link: &Link) -> Option<Timestamp> {
+        self.linked.cache.fetched_at(&link.provider, &link.location)
+    }
+}
+
+/// How messages name the secret a location points at (without its key).
+fn place_name(location: &Location) -> String {
+    match location {
+        Location::Vault {
+            mount,
+            path,
+            version,
+            ..
+        } => match version {
+            Some(v) => format!("{mount}/{path} (version {v})"),
+            None => format!("{mount}/{path}"),
+        },
+        Location::Aws { secret_id, .. } => secret_id.clone(),
+    }
+}
