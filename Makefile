@@ -47,9 +47,9 @@ lint:
 
 # The CLI against keepassxc-cli, then the desktop app (release build, driven
 # through WebDriver under Xvfb) against KeePassXC's GUI at 10k and 100k.
-bench: deps-build deps-test deps-bench
+bench: deps-build deps-test deps-bench deps-linked
 	$(CARGO) build --release -p coffer-cli -p coffer-bench
-	./target/release/coffer-bench
+	COFFER_TEST_VENV=$(LINKED_VENV) ./target/release/coffer-bench
 	$(CARGO) build --release -p coffer-desktop -p coffer-e2e
 	COFFER_APP=$(CURDIR)/target/release/coffer-desktop xvfb-run -a -s "-screen 0 1280x900x24" \
 		scripts/with-keyring ./target/release/app-bench

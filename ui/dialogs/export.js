@@ -107,7 +107,10 @@ async function submit(event) {
   $("export-password-confirm").value = "";
   if (done) {
     $("export-dialog").close();
-    toast(`Exported ${done.secrets} secrets to ${done.path}`);
+    const left = done.linked_left_out
+      ? ` (${done.linked_left_out} linked ${done.linked_left_out === 1 ? "secret" : "secrets"} left out: this format cannot hold a link)`
+      : "";
+    toast(`Exported ${done.secrets} secrets to ${done.path}${left}`);
   }
 }
 

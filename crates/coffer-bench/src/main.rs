@@ -2,12 +2,14 @@
 //! the same generated secrets, in one run, and prints a Markdown table.
 //!
 //! Usage: `coffer-bench [--reps N] [--skip-keepassxc-100k]` (run by `make bench`,
-//! which builds both binaries in release mode first).
+//! which builds both binaries in release mode first); `--linked-only` runs
+//! only the linked-secret part (an OpenBao dev server, `make deps-linked`).
 //!
 //! Each figure is the median wall time of N runs of a whole process (spawn to
 //! exit), with the peak RSS of the slowest-memory run from `wait4`.
 
 mod data;
+mod linked;
 mod measure;
 
 use std::path::{Path, PathBuf};
@@ -52,6 +54,16 @@ fn main() {
             }
             "--argon2-only" => {
                 data::argon2_once();
+                return;
+            }
+            "--linked-only" => {
+                match linked::bench(&coffer_bin(), opts.reps) {
+                    Ok(lines) => lines.iter().for_each(|l| println!("{l}")),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        std::process::exit(1);
+                    }
+                }
                 return;
             }
             other => {
@@ -493,6 +505,10 @@ fn bench(opts: &Options) -> Result<(), String> {
         plain_true.median() * 1000.0
     );
     println!("{prompt_line}");
+    eprintln!("linked secrets against OpenBao…");
+    for line in linked::bench(&coffer, reps)? {
+        println!("{line}");
+    }
     println!(
         "masking throughput: {:.0} MB/s (256 MiB through `coffer run` in {:.0} ms, `cat` alone {:.0} ms; aim: ≥ 500 MB/s)",
         256.0 * 1024.0 * 1024.0 / 1e6 / masked.median(),

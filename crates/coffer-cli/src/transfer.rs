@@ -54,14 +54,21 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Outcome {
             }
         }
     };
-    let bytes = vault.export(&policy, request)?;
+    let prepared = vault.prepare_export(&policy, request)?;
+    let (count, linked_left_out) = (prepared.secrets(), prepared.linked_left_out());
+    let bytes = prepared.write()?;
     write_private_file(&args.output, &bytes, args.force)?;
     eprintln!(
-        "exported {} secrets to {} ({}, mode 0600)",
-        vault.secret_count()?,
+        "exported {count} secrets to {} ({}, mode 0600)",
         args.output.display(),
         kind.name()
     );
+    if linked_left_out > 0 {
+        eprintln!(
+            "note: {linked_left_out} linked secret{} left out: this format cannot hold a link (an encrypted or plaintext Coffer export keeps links)",
+            if linked_left_out == 1 { " was" } else { "s were" }
+        );
+    }
     match kind {
         ExportKind::Dotenv => eprintln!(
             "note: a dotenv file holds names and values only: allowed domains, notes and disabled flags are not in it"
@@ -232,6 +239,24 @@ fn print_preview(preview: &Preview) {
         println!(
             "repeated in the import: {} ({} times); all are imported, the last in effect, the others shadowed",
             r.name, r.times
+        );
+    }
+    if preview.linked > 0 {
+        println!(
+            "{} linked secret{}: the values stay in their providers; only the links are imported",
+            preview.linked,
+            if preview.linked == 1 { "" } else { "s" }
+        );
+    }
+    for p in &preview.providers_added {
+        println!(
+            "provider {} ({} at {}) is added without credentials (they are never exported): log in to it with `coffer providers login {}` before its {} linked secret{} can be used",
+            p.name,
+            p.kind.name(),
+            p.address,
+            p.name,
+            p.linked_secrets,
+            if p.linked_secrets == 1 { "" } else { "s" }
         );
     }
     for c in &preview.conflicts {

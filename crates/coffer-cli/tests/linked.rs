@@ -323,3 +323,85 @@ fn provider_errors_say_what_to_do() {
         .expect("run");
     assert_error(&out, 4, "links.allowed_providers");
 }
+
+#[test]
+#[ignore = "needs OpenBao: `make deps-linked` (make test runs it)"]
+fn an_export_carries_links_and_the_import_says_to_log_in() {
+    let bao = Bao::start();
+    bao.put_kv2("app/db", json!({"password": "p"}));
+    let env = with_provider(&bao);
+    let out = link(&env, "db", "secret/app/db", "password", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    env.set("local", "v");
+    let file = env.path("export.json");
+    let file_arg = file.to_str().expect("utf8");
+    let out = env.run(
+        &["export", "--format", "plaintext", "-o", file_arg, "--yes"],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("exported 2 secrets"),
+        "{}",
+        stderr(&out)
+    );
+    let dotenv = env.path("export.env");
+    let out = env.run(
+        &[
+            "export",
+            "--format",
+            "dotenv",
+            "-o",
+            dotenv.to_str().expect("utf8"),
+            "--yes",
+        ],
+        b"",
+    );
+    assert!(
+        stderr(&out).contains("1 linked secret was left out"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&dotenv)
+            .expect("read")
+            .matches('=')
+            .count(),
+        1
+    );
+
+    let other = Env::new();
+    let out = other.run(&["import", file_arg], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("1 linked secret: the values stay in their providers"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "provider bao (vault at {}) is added without credentials",
+            bao.addr
+        )),
+        "{text}"
+    );
+    assert_error(
+        &other.run(&["get", "db"], b""),
+        1,
+        "`coffer providers login bao`",
+    );
+    let token_file = other.path("token");
+    std::fs::write(&token_file, &bao.root_token).expect("write");
+    let out = other.run(
+        &[
+            "providers",
+            "login",
+            "bao",
+            "--token-file",
+            token_file.to_str().expect("utf8"),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(other.get("db"), "p");
+}

@@ -323,11 +323,11 @@ fn hostile_sources_are_refused_with_the_file_named() {
         "the KDF ran before the bound check"
     );
     let newer = env.path("newer.json");
-    std::fs::write(&newer, r#"{"format":"coffer-export","version":2,"encryption":"none","exported_at":"x","secrets":[]}"#).expect("write");
+    std::fs::write(&newer, r#"{"format":"coffer-export","version":3,"encryption":"none","exported_at":"x","secrets":[]}"#).expect("write");
     assert_error(
         &env.run(&["import", newer.to_str().expect("utf8")], b""),
         1,
-        "version 2 is not supported",
+        "version 3 is not supported",
     );
     assert_error(
         &env.run(&["import", "-"], b"A=\xff\xfe\n"),

@@ -48,8 +48,9 @@ mod vault;
 pub use error::{Code, Error, ErrorBody, Result};
 pub use formats::{
     fuzz_import, read_env_file, read_import, read_import_with, read_key_file, Credentials,
-    FileReport, Format, ImportSet, ImportSource, Incoming, KdfParams, EXPORT_VERSION, FORMAT_NAME,
-    IMPORT_MAX_ENTRIES, IMPORT_MAX_FILE_BYTES, KDBX_KEY_FILE_MAX_BYTES,
+    FileReport, Format, ImportSet, ImportSource, Incoming, IncomingLink, KdfParams, EXPORT_VERSION,
+    EXPORT_VERSION_LINKS, FORMAT_NAME, IMPORT_MAX_ENTRIES, IMPORT_MAX_FILE_BYTES,
+    KDBX_KEY_FILE_MAX_BYTES,
 };
 pub use generator::{generate_password, PasswordRecipe, GENERATED_MAX_CHARS, GENERATED_MIN_CHARS};
 pub use key::{VaultKey, KEY_GROUPS, VAULT_KEY_LEN_BYTES};

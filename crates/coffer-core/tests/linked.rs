@@ -826,3 +826,112 @@ fn every_key_of_one_secret_links_at_once_all_or_nothing() {
     ];
     assert_eq!(code_of(vault.link_many(twice)), "invalid_link");
 }
+
+/// Reads an export's bytes as an import.
+fn read_export(bytes: &[u8], password: Option<&str>) -> coffer_core::ImportSet {
+    let password = password.map(|p| SecretString::from(p.to_owned()));
+    coffer_core::read_import(
+        coffer_core::ImportSource::Text {
+            label: "export",
+            bytes,
+        },
+        password.as_ref(),
+        None,
+        &Policy::default(),
+    )
+    .expect("reads")
+}
+
+#[test]
+#[ignore = "needs OpenBao and moto: `make deps-linked` (make test runs it)"]
+fn exports_keep_links_and_imports_ask_for_credentials_again() {
+    let bao = Bao::start();
+    bao.put_kv2("app/db", json!({"password": "remote", "user": "u"}));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut mine = vault(dir.path());
+    add_root(&mut mine, &bao, "bao");
+    mine.set(
+        "local",
+        SecretString::from("here".to_owned()),
+        SecretPatch::default(),
+    )
+    .expect("set");
+    let mut db = request("db", "bao", kv("secret/app/db", "password"));
+    db.allowed_domains = Some(vec!["db.example.com".into()]);
+    mine.link(db).expect("link");
+
+    // Plaintext: version 2, the link and the provider's settings, no value, no token.
+    let plain = mine
+        .export(&Policy::default(), coffer_core::ExportRequest::Plaintext)
+        .expect("export");
+    let text = std::str::from_utf8(&plain).expect("utf-8");
+    let file: serde_json::Value = serde_json::from_str(text).expect("json");
+    assert_eq!(file["version"], 2);
+    assert_eq!(file["providers"][0]["name"], "bao");
+    assert_eq!(file["providers"][0]["address"], bao.addr.as_str());
+    assert_eq!(file["secrets"][1]["value"], "");
+    assert_eq!(file["secrets"][1]["link"]["location"]["path"], "app/db");
+    assert!(!text.contains("remote"), "no fetched value in the file");
+    assert!(
+        !text.contains(&bao.root_token),
+        "no credentials in the file"
+    );
+
+    // dotenv cannot hold a link: left out, and counted.
+    let prepared = mine
+        .prepare_export(&Policy::default(), coffer_core::ExportRequest::Dotenv)
+        .expect("dotenv");
+    assert_eq!((prepared.secrets(), prepared.linked_left_out()), (1, 1));
+
+    // Re-importing the export into its own vault changes nothing.
+    let preview = mine
+        .import_preview(&read_export(&plain, None))
+        .expect("preview");
+    assert_eq!(
+        (preview.new, preview.unchanged, preview.conflicts.len()),
+        (0, 2, 0)
+    );
+    assert!(preview.providers_added.is_empty());
+
+    // On another computer: the provider comes without credentials.
+    let encrypted = mine
+        .export(
+            &Policy::default(),
+            coffer_core::ExportRequest::Encrypted(SecretString::from(
+                "correct horse battery staple".to_owned(),
+            )),
+        )
+        .expect("encrypted");
+    assert!(
+        !String::from_utf8_lossy(&encrypted).contains("bao"),
+        "the providers are sealed too"
+    );
+    let other_dir = tempfile::tempdir().expect("tempdir");
+    let mut other = vault(other_dir.path());
+    let set = read_export(&encrypted, Some("correct horse battery staple"));
+    let preview = other.import_preview(&set).expect("preview");
+    assert_eq!((preview.new, preview.linked), (2, 1));
+    assert_eq!(preview.providers_added.len(), 1);
+    assert_eq!(preview.providers_added[0].name, "bao");
+    assert_eq!(
+        preview.providers_added[0].credentials,
+        CredentialStore::None
+    );
+    assert_eq!(preview.providers_added[0].linked_secrets, 1);
+    other
+        .import_apply(set, None, &Default::default())
+        .expect("import");
+    let db = other.info(Target::Name("db")).expect("db");
+    assert_eq!(db.allowed_domains, ["db.example.com"]);
+    assert_eq!(
+        db.linked.expect("linked").location,
+        "secret/app/db#password"
+    );
+    let err = other.get("db").expect_err("no credentials yet");
+    assert_eq!(err.code(), "provider_login_required", "{err}");
+    other
+        .login_provider("bao", token(&bao.root_token))
+        .expect("login");
+    assert_eq!(get(&mut other, "db"), "remote");
+    assert_eq!(get(&mut other, "local"), "here");
+}

@@ -46,6 +46,8 @@ pub fn password_score(password: String) -> u8 {
 pub struct Exported {
     pub path: String,
     pub secrets: usize,
+    /// Linked secrets a dotenv or Postman file cannot hold.
+    pub linked_left_out: usize,
 }
 
 /// Checks the export against the policy and the password rules, asks where
@@ -79,12 +81,13 @@ pub async fn export_to_file<R: Runtime>(
         return Ok(None);
     };
     let prepared = state.with_vault(|v| v.prepare_export(&state.policy(), request))?;
-    let secrets = prepared.secrets();
+    let (secrets, linked_left_out) = (prepared.secrets(), prepared.linked_left_out());
     let bytes = prepared.write()?;
     // The native dialog already asked about replacing an existing file.
     write_private_file(&path, &bytes, true)?;
     Ok(Some(Exported {
         path: path.display().to_string(),
         secrets,
+        linked_left_out,
     }))
 }

@@ -1,9 +1,12 @@
-//! The Coffer export file, version 1 (specified in `docs/export-format.md`).
+//! The Coffer export file, versions 1 and 2 (specified in `docs/export-format.md`).
 //!
 //! Plaintext: `{"format": "coffer-export", "version": 1, "encryption": "none",
 //! "exported_at": …, "secrets": [ … ]}`. Encrypted: the same `exported_at` and
 //! `secrets` as a JSON payload sealed with AES-256-GCM under an Argon2id key;
-//! the header fields are bound as associated data.
+//! the header fields are bound as associated data. Version 2 adds linked
+//! secrets: a secret's `link`, and the `providers` the links name (settings
+//! only, never credentials); a file without links is written as version 1,
+//! so older Coffers read it.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload as AeadPayload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -14,14 +17,18 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::incoming::{Capped, FileError, Incoming};
+use super::incoming::{Capped, FileError, Incoming, IncomingLink};
 use crate::error::{Error, Result};
+use crate::linked::{Link, ProviderConfig, ProviderKind};
 use crate::secret::Timestamp;
 
 /// The `format` value of every Coffer export.
 pub const FORMAT_NAME: &str = "coffer-export";
-/// The export format version this build writes and reads.
+/// The export format version this build writes when there is no linked
+/// secret (and the oldest it reads).
 pub const EXPORT_VERSION: u64 = 1;
+/// The export format version of a file with linked secrets (the newest this build reads).
+pub const EXPORT_VERSION_LINKS: u64 = 2;
 /// Default Argon2id memory (RFC 9106 second recommendation).
 pub const ARGON2_MEMORY_KIB: u32 = 64 * 1024;
 /// Default Argon2id passes.
@@ -110,6 +117,9 @@ struct PlaintextFile<S> {
     encryption: String,
     exported_at: String,
     secrets: S,
+    /// Version 2: the providers the links name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    providers: Vec<ProviderConfig>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -117,6 +127,9 @@ struct PlaintextFile<S> {
 struct Payload<S> {
     exported_at: String,
     secrets: S,
+    /// Version 2: the providers the links name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    providers: Vec<ProviderConfig>,
 }
 
 /// One secret as written.
@@ -129,6 +142,9 @@ pub(crate) struct SecretOut<'a> {
     pub note: &'a str,
     pub created_at: String,
     pub updated_at: String,
+    /// Version 2: where a linked secret's value lives (its `value` is then empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<&'a Link>,
 }
 
 /// One secret as read.
@@ -142,6 +158,8 @@ struct SecretIn {
     note: String,
     created_at: String,
     updated_at: String,
+    #[serde(default)]
+    link: Option<Link>,
 }
 
 /// The top-level fields that tell the kind and version of a Coffer file,
@@ -162,14 +180,16 @@ impl Header {
 /// A plaintext export.
 pub(crate) fn write_plaintext(
     secrets: &[SecretOut<'_>],
+    providers: &[ProviderConfig],
     exported_at: Timestamp,
 ) -> Zeroizing<Vec<u8>> {
     let file = PlaintextFile {
         format: FORMAT_NAME.into(),
-        version: EXPORT_VERSION,
+        version: version_for(secrets, providers),
         encryption: "none".into(),
         exported_at: exported_at.rfc3339(),
         secrets,
+        providers: exportable(providers),
     };
     let mut out = Zeroizing::new(to_json(&file));
     out.push(b'\n');
@@ -179,13 +199,16 @@ pub(crate) fn write_plaintext(
 /// An encrypted export under `password`, with `params` for Argon2id.
 pub(crate) fn write_encrypted(
     secrets: &[SecretOut<'_>],
+    providers: &[ProviderConfig],
     exported_at: Timestamp,
     password: &SecretString,
     params: KdfParams,
 ) -> Result<Zeroizing<Vec<u8>>> {
+    let version = version_for(secrets, providers);
     let payload = Zeroizing::new(to_json(&Payload {
         exported_at: exported_at.rfc3339(),
         secrets,
+        providers: exportable(providers),
     }));
     let mut salt = [0u8; SALT_LEN];
     let mut nonce = [0u8; NONCE_LEN];
@@ -193,7 +216,7 @@ pub(crate) fn write_encrypted(
     OsRng.fill_bytes(&mut nonce);
     let key =
         derive_key(password, &salt, params).map_err(|problem| Error::ExportFailed { problem })?;
-    let aad = header_aad(params, &salt, &nonce);
+    let aad = header_aad(version, params, &salt, &nonce);
     let ciphertext = Aes256Gcm::new((&*key).into())
         .encrypt(
             Nonce::from_slice(&nonce),
@@ -207,7 +230,7 @@ pub(crate) fn write_encrypted(
         })?;
     let file = EncryptedFile {
         format: FORMAT_NAME.into(),
-        version: EXPORT_VERSION,
+        version,
         encryption: "aes-256-gcm".into(),
         kdf: KdfBlock {
             algorithm: "argon2id".into(),
@@ -222,15 +245,39 @@ pub(crate) fn write_encrypted(
     Ok(out)
 }
 
+/// Version 1 unless the file holds a link or a provider.
+fn version_for(secrets: &[SecretOut<'_>], providers: &[ProviderConfig]) -> u64 {
+    if providers.is_empty() && secrets.iter().all(|s| s.link.is_none()) {
+        EXPORT_VERSION
+    } else {
+        EXPORT_VERSION_LINKS
+    }
+}
+
+/// Providers as exported: settings only (what was learned about a token's
+/// expiry on this computer stays here).
+fn exportable(providers: &[ProviderConfig]) -> Vec<ProviderConfig> {
+    providers
+        .iter()
+        .cloned()
+        .map(|mut p| {
+            if let ProviderKind::Vault { token_expires, .. } = &mut p.kind {
+                *token_expires = None;
+            }
+            p
+        })
+        .collect()
+}
+
 fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec_pretty(value)
         .unwrap_or_else(|_| unreachable!("export structs always serialize"))
 }
 
 /// The associated data of an encrypted file: its header, in a fixed text form.
-fn header_aad(params: KdfParams, salt: &[u8], nonce: &[u8]) -> String {
+fn header_aad(version: u64, params: KdfParams, salt: &[u8], nonce: &[u8]) -> String {
     format!(
-        "{FORMAT_NAME}\nversion={EXPORT_VERSION}\nencryption=aes-256-gcm\nkdf=argon2id\n\
+        "{FORMAT_NAME}\nversion={version}\nencryption=aes-256-gcm\nkdf=argon2id\n\
          memory_kib={}\niterations={}\nparallelism={}\nsalt={}\nnonce={}\n",
         params.memory_kib,
         params.iterations,
@@ -276,21 +323,25 @@ pub(crate) fn read(
     header: &Header,
     password: Option<&SecretString>,
 ) -> std::result::Result<Vec<Incoming>, FileError> {
-    match &header.version {
-        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(EXPORT_VERSION) => {}
+    let version = match &header.version {
+        Some(serde_json::Value::Number(n))
+            if n.as_u64() == Some(EXPORT_VERSION) || n.as_u64() == Some(EXPORT_VERSION_LINKS) =>
+        {
+            n.as_u64().unwrap_or(EXPORT_VERSION)
+        }
         Some(serde_json::Value::Number(n)) => {
             return Err(FileError::UnsupportedVersion(format!(
-                "Coffer export version {n} is not supported (this Coffer reads version {EXPORT_VERSION}); upgrade Coffer"
+                "Coffer export version {n} is not supported (this Coffer reads versions {EXPORT_VERSION} and {EXPORT_VERSION_LINKS}); upgrade Coffer"
             )))
         }
         Some(other) => return Err(FileError::Invalid(format!("`version` must be a number, found {other}"))),
         None => return Err(FileError::Invalid("the `version` field is missing".into())),
-    }
+    };
     match header.encryption.as_deref() {
         Some("none") => {
             let file: PlaintextFile<Capped<SecretIn>> =
                 serde_json::from_str(text).map_err(FileError::json)?;
-            convert(file.secrets.0)
+            convert(version, file.secrets.0, file.providers)
         }
         Some("aes-256-gcm") => {
             // Shape and KDF bounds first: a hostile file is refused before anyone is asked for a password.
@@ -305,7 +356,7 @@ pub(crate) fn read(
                     }
                     other => other,
                 })?;
-            convert(payload.secrets.0)
+            convert(version, payload.secrets.0, payload.providers)
         }
         Some(other) => Err(FileError::Invalid(format!(
             "unknown encryption {other:?}; expected \"none\" or \"aes-256-gcm\""
@@ -318,6 +369,7 @@ pub(crate) fn read(
 
 /// An encrypted file whose shape and KDF parameters passed the checks.
 struct Sealed {
+    version: u64,
     params: KdfParams,
     salt: Vec<u8>,
     nonce: Vec<u8>,
@@ -334,6 +386,7 @@ fn parse_encrypted(text: &str) -> std::result::Result<Sealed, FileError> {
     }
     file.kdf.params.check().map_err(FileError::KdfLimits)?;
     Ok(Sealed {
+        version: file.version,
         params: file.kdf.params,
         salt: decode(&file.kdf.salt, "kdf.salt", SALT_LEN)?,
         nonce: decode(&file.nonce, "nonce", NONCE_LEN)?,
@@ -348,7 +401,7 @@ fn decrypt(
     password: &SecretString,
 ) -> std::result::Result<Zeroizing<Vec<u8>>, FileError> {
     let key = derive_key(password, &sealed.salt, sealed.params).map_err(FileError::KdfLimits)?;
-    let aad = header_aad(sealed.params, &sealed.salt, &sealed.nonce);
+    let aad = header_aad(sealed.version, sealed.params, &sealed.salt, &sealed.nonce);
     Aes256Gcm::new((&*key).into())
         .decrypt(
             Nonce::from_slice(&sealed.nonce),
@@ -374,7 +427,29 @@ fn decode(text: &str, field: &str, len: usize) -> std::result::Result<Vec<u8>, F
     Ok(bytes)
 }
 
-fn convert(secrets: Vec<SecretIn>) -> std::result::Result<Vec<Incoming>, FileError> {
+fn convert(
+    version: u64,
+    secrets: Vec<SecretIn>,
+    providers: Vec<ProviderConfig>,
+) -> std::result::Result<Vec<Incoming>, FileError> {
+    if version == EXPORT_VERSION
+        && (!providers.is_empty() || secrets.iter().any(|s| s.link.is_some()))
+    {
+        return Err(FileError::Invalid(
+            "a version 1 file cannot hold linked secrets or providers (they came with version 2)"
+                .into(),
+        ));
+    }
+    for (i, p) in providers.iter().enumerate() {
+        p.check()
+            .map_err(|e| FileError::Invalid(format!("provider #{}: {e}", i + 1)))?;
+        if providers[..i].iter().any(|q| q.name == p.name) {
+            return Err(FileError::Invalid(format!(
+                "provider {:?} is listed twice",
+                p.name
+            )));
+        }
+    }
     secrets
         .into_iter()
         .enumerate()
@@ -387,6 +462,43 @@ fn convert(secrets: Vec<SecretIn>) -> std::result::Result<Vec<Incoming>, FileErr
                     ))
                 })
             };
+            let link = match s.link {
+                None => None,
+                Some(link) => {
+                    link.location
+                        .check()
+                        .map_err(|e| FileError::Invalid(format!("secret #{}: {e}", i + 1)))?;
+                    let provider = providers
+                        .iter()
+                        .find(|p| p.name == link.provider)
+                        .ok_or_else(|| {
+                            FileError::Invalid(format!(
+                                "secret #{} is linked to provider {:?}, which the file does not list",
+                                i + 1,
+                                link.provider
+                            ))
+                        })?;
+                    if provider.kind() != link.location.kind() {
+                        return Err(FileError::Invalid(format!(
+                            "secret #{}: its link is for a {} provider, but {:?} is a {} provider",
+                            i + 1,
+                            link.location.kind().name(),
+                            provider.name,
+                            provider.kind().name()
+                        )));
+                    }
+                    if !s.value.is_empty() {
+                        return Err(FileError::Invalid(format!(
+                            "secret #{} is linked, so its value must be empty",
+                            i + 1
+                        )));
+                    }
+                    Some(IncomingLink {
+                        provider: provider.clone(),
+                        link,
+                    })
+                }
+            };
             Ok(Incoming {
                 created_at: Some(time(&s.created_at, "created_at")?),
                 updated_at: Some(time(&s.updated_at, "updated_at")?),
@@ -396,6 +508,7 @@ fn convert(secrets: Vec<SecretIn>) -> std::result::Result<Vec<Incoming>, FileErr
                 allowed_domains: Some(s.allowed_domains),
                 note: Some(s.note),
                 flagged_secret: false,
+                link,
             })
         })
         .collect()
@@ -414,6 +527,7 @@ mod tests {
             note: "",
             created_at: Timestamp(1_700_000_000_000).rfc3339(),
             updated_at: Timestamp(1_700_000_000_123).rfc3339(),
+            link: None,
         }
     }
 
@@ -437,7 +551,7 @@ mod tests {
 
     #[test]
     fn plaintext_write_parse_write_is_identical() {
-        let bytes = write_plaintext(&[out("a", "1"), out("b", "")], Timestamp(0));
+        let bytes = write_plaintext(&[out("a", "1"), out("b", "")], &[], Timestamp(0));
         let text = std::str::from_utf8(&bytes).expect("utf-8");
         let read_back = read(text, None).expect("reads");
         let again: Vec<SecretOut<'_>> = read_back
@@ -450,15 +564,17 @@ mod tests {
                 note: s.note.as_deref().unwrap_or_default(),
                 created_at: s.created_at.map(|t| t.rfc3339()).unwrap_or_default(),
                 updated_at: s.updated_at.map(|t| t.rfc3339()).unwrap_or_default(),
+                link: None,
             })
             .collect();
-        assert_eq!(*write_plaintext(&again, Timestamp(0)), *bytes);
+        assert_eq!(*write_plaintext(&again, &[], Timestamp(0)), *bytes);
     }
 
     #[test]
     fn encrypted_round_trips_and_wrong_password_is_one_class() {
         let bytes = write_encrypted(
             &[out("a", "sk_1")],
+            &[],
             Timestamp(0),
             &password("right password!"),
             FAST,
@@ -477,7 +593,7 @@ mod tests {
 
     #[test]
     fn every_header_field_is_bound() {
-        let bytes = write_encrypted(&[out("a", "v")], Timestamp(0), &password("pw"), FAST)
+        let bytes = write_encrypted(&[out("a", "v")], &[], Timestamp(0), &password("pw"), FAST)
             .expect("encrypts");
         let file: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
         let tweak = |f: &dyn Fn(&mut serde_json::Value)| {
@@ -506,8 +622,13 @@ mod tests {
             tweak(&|v| v["nonce"] = B64.encode([7u8; 12]).into()),
             Err(FileError::WrongPassword)
         ));
+        // The version is bound too: a version 1 file relabelled 2 does not open.
         assert!(matches!(
             tweak(&|v| v["version"] = 2.into()),
+            Err(FileError::WrongPassword)
+        ));
+        assert!(matches!(
+            tweak(&|v| v["version"] = 3.into()),
             Err(FileError::UnsupportedVersion(_))
         ));
     }
@@ -521,7 +642,7 @@ mod tests {
         OsRng.fill_bytes(&mut salt);
         OsRng.fill_bytes(&mut nonce);
         let key = derive_key(&password("pw"), &salt, FAST).expect("key");
-        let aad = header_aad(FAST, &salt, &nonce);
+        let aad = header_aad(1, FAST, &salt, &nonce);
         let ct = Aes256Gcm::new((&*key).into())
             .encrypt(
                 Nonce::from_slice(&nonce),
@@ -608,8 +729,9 @@ mod tests {
                 note: s.note.as_deref().unwrap_or_default(),
                 created_at: c.clone(),
                 updated_at: u.clone(),
+                link: None,
             })
             .collect();
-        assert_eq!(&*write_plaintext(&out, exported_at), PLAINTEXT);
+        assert_eq!(&*write_plaintext(&out, &[], exported_at), PLAINTEXT);
     }
 }

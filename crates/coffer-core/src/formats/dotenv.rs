@@ -110,6 +110,7 @@ pub(crate) fn read(text: &str) -> Result<Vec<Incoming>, FileError> {
             created_at: None,
             updated_at: None,
             flagged_secret: false,
+            link: None,
         });
     }
     Ok(out)

@@ -117,6 +117,7 @@ pub(crate) fn secrets_of(entries: Vec<Entry>) -> (Vec<Incoming>, Vec<String>) {
                 created_at: None,
                 updated_at: None,
                 flagged_secret: false,
+                link: None,
             });
         }
     }

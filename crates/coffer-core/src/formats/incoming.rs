@@ -93,6 +93,16 @@ pub struct Incoming {
     pub updated_at: Option<Timestamp>,
     /// Marked secret by its source (Postman `type: "secret"`).
     pub flagged_secret: bool,
+    /// A linked secret of a Coffer export: its link and the provider it
+    /// names (settings only; the credentials are never in a file).
+    pub link: Option<IncomingLink>,
+}
+
+/// The link of an incoming secret, with its provider's settings.
+#[derive(Debug, Clone)]
+pub struct IncomingLink {
+    pub link: crate::linked::Link,
+    pub provider: crate::linked::ProviderConfig,
 }
 
 /// What a reader of environments gave: the secrets, and what of the file

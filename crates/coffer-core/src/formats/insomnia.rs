@@ -347,6 +347,7 @@ fn secrets_of(environments: Vec<Environment>) -> Result<Read, FileError> {
                 created_at: None,
                 updated_at: None,
                 flagged_secret: env.private,
+                link: None,
             });
         }
     }

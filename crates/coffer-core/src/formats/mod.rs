@@ -29,10 +29,10 @@ mod tree;
 mod variables;
 
 pub(crate) use coffer::{write_encrypted, write_plaintext, SecretOut};
-pub use coffer::{KdfParams, EXPORT_VERSION, FORMAT_NAME};
+pub use coffer::{KdfParams, EXPORT_VERSION, EXPORT_VERSION_LINKS, FORMAT_NAME};
 pub use detect::{Credentials, IMPORT_MAX_FILE_BYTES};
 pub(crate) use dotenv::write_dotenv;
-pub use incoming::{FileReport, Format, ImportSet, Incoming, IMPORT_MAX_ENTRIES};
+pub use incoming::{FileReport, Format, ImportSet, Incoming, IncomingLink, IMPORT_MAX_ENTRIES};
 pub use kdbx::KDBX_KEY_FILE_MAX_BYTES;
 pub(crate) use postman::write_postman;
 pub use source::{

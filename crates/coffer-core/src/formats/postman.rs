@@ -70,6 +70,7 @@ pub(crate) fn read(text: &str) -> Result<Vec<Incoming>, FileError> {
                 created_at: None,
                 updated_at: None,
                 flagged_secret: var.kind.as_deref() == Some("secret"),
+                link: None,
             })
         })
         .collect()

@@ -40,6 +40,7 @@ pub(crate) fn read_of(environments: Vec<(Option<String>, Vec<Variable>)>, why: &
                 created_at: None,
                 updated_at: None,
                 flagged_secret: var.secret,
+                link: None,
             });
         }
     }

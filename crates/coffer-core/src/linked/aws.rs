@@ -132,7 +132,7 @@ impl AwsClient {
         Ok(AwsClient {
             region: region.clone(),
             endpoint: endpoint.as_deref().map(|e| http::base(e).to_owned()),
-            agent: http::agent(ca_pem.as_deref())?,
+            agent: http::agent(endpoint.as_deref().unwrap_or("https://"), ca_pem.as_deref())?,
             keys,
         })
     }

@@ -82,8 +82,20 @@ pub(crate) fn parse_ca(pem: &str) -> Result<Vec<rustls::pki_types::CertificateDe
     Ok(certs)
 }
 
-/// An agent trusting the system's roots and `ca_pem`.
-pub(crate) fn agent(ca_pem: Option<&str>) -> Result<ureq::Agent> {
+/// An agent for `base_url`, trusting the system's roots and `ca_pem`. A
+/// plain `http://` address (loopback only, [`check_base_url`]) needs no TLS
+/// set-up, which saves reading the system's certificates in every process.
+pub(crate) fn agent(base_url: &str, ca_pem: Option<&str>) -> Result<ureq::Agent> {
+    let builder = ureq::AgentBuilder::new()
+        .redirects(0)
+        .timeout_connect(CONNECT_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT);
+    if base_url.starts_with("http://") {
+        if let Some(pem) = ca_pem {
+            parse_ca(pem)?;
+        }
+        return Ok(builder.build());
+    }
     let mut roots = rustls::RootCertStore::empty();
     roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
     if let Some(pem) = ca_pem {
@@ -102,12 +114,7 @@ pub(crate) fn agent(ca_pem: Option<&str>) -> Result<ureq::Agent> {
     })?
     .with_root_certificates(roots)
     .with_no_client_auth();
-    Ok(ureq::AgentBuilder::new()
-        .tls_config(Arc::new(config))
-        .redirects(0)
-        .timeout_connect(CONNECT_TIMEOUT)
-        .timeout(REQUEST_TIMEOUT)
-        .build())
+    Ok(builder.tls_config(Arc::new(config)).build())
 }
 
 /// An answer of any status.

@@ -187,7 +187,7 @@ impl VaultClient {
         Ok(VaultClient {
             address: http::base(address).to_owned(),
             namespace: namespace.clone(),
-            agent: http::agent(ca_pem.as_deref())?,
+            agent: http::agent(address, ca_pem.as_deref())?,
             login,
             token: None,
             token_expires: *token_expires,

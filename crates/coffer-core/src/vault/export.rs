@@ -12,6 +12,7 @@ use super::records::{each_record, Columns, Meta};
 use super::Vault;
 use crate::error::Result;
 use crate::formats::{write_encrypted, write_plaintext, KdfParams, SecretOut};
+use crate::linked::ProviderConfig;
 use crate::password::ExportPassword;
 use crate::policy::{ExportKind, Policy};
 use crate::secret::Timestamp;
@@ -72,6 +73,10 @@ enum Output {
 /// Its values are zeroized when it is dropped.
 pub struct PreparedExport {
     records: Vec<(Meta, SecretString)>,
+    /// The providers the records' links name (a Coffer export only).
+    providers: Vec<ProviderConfig>,
+    /// Linked secrets a dotenv or Postman file cannot hold.
+    linked_left_out: usize,
     output: Output,
     params: KdfParams,
 }
@@ -91,12 +96,21 @@ impl PreparedExport {
         self.records.len()
     }
 
+    /// How many linked secrets were left out: a dotenv file or a Postman
+    /// environment cannot hold a link (a Coffer export writes the links).
+    pub fn linked_left_out(&self) -> usize {
+        self.linked_left_out
+    }
+
     /// The file's bytes (runs the KDF of an encrypted export).
     pub fn write(self) -> Result<Zeroizing<Vec<u8>>> {
         match &self.output {
-            Output::Coffer(password) => {
-                write_records(&self.records, password.as_ref(), self.params)
-            }
+            Output::Coffer(password) => write_records(
+                &self.records,
+                &self.providers,
+                password.as_ref(),
+                self.params,
+            ),
             Output::Dotenv => crate::formats::write_dotenv(
                 self.records
                     .iter()
@@ -142,8 +156,21 @@ impl Vault {
         params: KdfParams,
     ) -> Result<PreparedExport> {
         let output = request.checked(policy)?;
+        let mut records = self.all_records()?;
+        let mut linked_left_out = 0;
+        let providers = match output {
+            Output::Coffer(_) => self.linked_providers(&records)?,
+            Output::Dotenv | Output::Postman => {
+                let before = records.len();
+                records.retain(|(meta, _)| meta.link.is_none());
+                linked_left_out = before - records.len();
+                Vec::new()
+            }
+        };
         Ok(PreparedExport {
-            records: self.all_records()?,
+            records,
+            providers,
+            linked_left_out,
             output,
             params,
         })
@@ -156,7 +183,9 @@ impl Vault {
         password: Option<&ExportPassword>,
         params: KdfParams,
     ) -> Result<Zeroizing<Vec<u8>>> {
-        write_records(&self.all_records()?, password, params)
+        let records = self.all_records()?;
+        let providers = self.linked_providers(&records)?;
+        write_records(&records, &providers, password, params)
     }
 
     /// Checks every record: the record list, and that each record's metadata
@@ -186,6 +215,7 @@ impl Vault {
 
 fn write_records(
     records: &[(Meta, SecretString)],
+    providers: &[ProviderConfig],
     password: Option<&ExportPassword>,
     params: KdfParams,
 ) -> Result<Zeroizing<Vec<u8>>> {
@@ -199,11 +229,12 @@ fn write_records(
             note: &meta.note,
             created_at: Timestamp(meta.created).rfc3339(),
             updated_at: Timestamp(meta.updated).rfc3339(),
+            link: meta.link.as_ref(),
         })
         .collect();
     let now = Timestamp::now();
     match password {
-        Some(p) => write_encrypted(&secrets, now, p.secret(), params),
-        None => Ok(write_plaintext(&secrets, now)),
+        Some(p) => write_encrypted(&secrets, providers, now, p.secret(), params),
+        None => Ok(write_plaintext(&secrets, providers, now)),
     }
 }

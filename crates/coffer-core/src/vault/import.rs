@@ -59,6 +59,11 @@ pub struct Preview {
     /// Names that come more than once in the import, with how often: all of
     /// them are imported, the last one in effect and the others shadowed.
     pub repeated: Vec<Repeated>,
+    /// Incoming linked secrets (their values stay in their providers).
+    pub linked: usize,
+    /// Providers the import adds, without credentials: log in to each on
+    /// this computer before its linked secrets can be used.
+    pub providers_added: Vec<crate::linked::ProviderInfo>,
 }
 
 /// A name that comes more than once in one import.
@@ -159,6 +164,8 @@ impl Vault {
                 });
             }
         }
+        preview.linked = set.secrets.iter().filter(|s| s.link.is_some()).count();
+        preview.providers_added = self.providers_to_add(set)?;
         preview.replace_keeps = [
             keeps(&|i| i.enabled.is_none(), "enabled or disabled"),
             keeps(&|i| i.allowed_domains.is_none(), "allowed domains"),
@@ -184,6 +191,8 @@ impl Vault {
         let seals = 2 * set.secrets.len() as u64;
         let now = Timestamp::now().0;
         let epoch = self.epoch()?;
+        let providers = self.incoming_providers(&set)?;
+        let book = self.book_sealer()?;
         let mut removed = Vec::new();
         let mut added = Vec::new();
         let summary = self.write(seals, |w| {
@@ -212,6 +221,8 @@ impl Vault {
             if unresolved > 0 {
                 return Err(Error::ConflictsUnresolved { count: unresolved });
             }
+            // The providers of incoming links, in the same transaction.
+            book.add_missing(w.tx, w.path, &providers)?;
             let mut summary = ImportSummary::default();
             for (i, ((item, class), blind)) in
                 set.secrets.iter().zip(classes).zip(&blinds).enumerate()
@@ -270,7 +281,7 @@ fn put_incoming(
             .unwrap_or_default(),
         created: item.created_at.map_or(now, |t| t.0),
         updated: item.updated_at.map_or(now, |t| t.0),
-        link: None,
+        link: item.link.as_ref().map(|l| l.link.clone()),
     };
     let id = crate::crypto::random_id();
     let seq = w.next_seq();
@@ -284,13 +295,15 @@ fn classify(existing: &[Existing], item: &Incoming) -> Class {
     let Some(newest) = existing.first() else {
         return Class::New;
     };
+    // A link counts as the value: the same link is the same value.
     let same_value = |e: &Existing| {
-        bool::from(
-            e.value
-                .expose_secret()
-                .as_bytes()
-                .ct_eq(item.value.expose_secret().as_bytes()),
-        )
+        e.meta.link.as_ref() == item.link.as_ref().map(|l| &l.link)
+            && bool::from(
+                e.value
+                    .expose_secret()
+                    .as_bytes()
+                    .ct_eq(item.value.expose_secret().as_bytes()),
+            )
     };
     // A field the source does not have is not a difference.
     let same = |e: &Existing| {

@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +15,7 @@ use super::records::{info, Meta, Sealed};
 use super::Vault;
 use crate::crypto::Cipher;
 use crate::error::{Error, Result};
+use crate::formats::ImportSet;
 use crate::linked::credentials::{self, Stored};
 use crate::linked::{
     CredentialStore, Link, Location, Provider, ProviderConfig, ProviderCredentials, ProviderInfo,
@@ -89,81 +92,164 @@ pub enum LinkTarget {
     },
 }
 
-impl Vault {
-    fn book_cipher(&self) -> Result<Cipher> {
-        let keys = self.unlocked.as_ref().ok_or(Error::Locked)?;
-        Ok(keys.index.derive(BOOK_KEY_LABEL).cipher())
-    }
+/// Reads and writes the sealed providers: AES-256-GCM under a key derived
+/// from the blind-index key, bound to the vault id.
+pub(super) struct BookSealer {
+    cipher: Cipher,
+    aad: Vec<u8>,
+}
 
-    fn book_aad(&self) -> Vec<u8> {
-        let mut aad = b"coffer-providers\0".to_vec();
-        aad.extend_from_slice(&self.id);
-        aad
-    }
-
-    fn read_book(&self) -> Result<Book> {
-        let cipher = self.book_cipher()?;
-        let sealed: Option<Vec<u8>> = self
-            .conn
+impl BookSealer {
+    fn read(&self, conn: &Connection, path: &Path) -> Result<Book> {
+        let sealed: Option<Vec<u8>> = conn
             .query_row("SELECT value FROM meta WHERE key = 'providers'", [], |r| {
                 r.get(0)
             })
             .optional()
-            .at(&self.path)?;
+            .at(path)?;
         let Some(sealed) = sealed else {
             return Ok(Book::default());
         };
         let damaged = || Error::VaultCorrupt {
-            path: self.path.clone(),
+            path: path.to_owned(),
             detail: "the providers of linked secrets fail their integrity check".into(),
         };
-        let plain = cipher
-            .open(&self.book_aad(), &sealed)
+        let plain = self
+            .cipher
+            .open(&self.aad, &sealed)
             .map_err(|_| damaged())?;
         serde_json::from_slice(&plain).map_err(|_| damaged())
     }
 
-    /// Reads, changes and writes the providers in one transaction.
-    fn change_book<T>(&mut self, f: impl FnOnce(&mut Book) -> Result<T>) -> Result<T> {
-        let cipher = self.book_cipher()?;
-        let aad = self.book_aad();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .at(&self.path)?;
-        let mut book = {
-            let sealed: Option<Vec<u8>> = tx
-                .query_row("SELECT value FROM meta WHERE key = 'providers'", [], |r| {
-                    r.get(0)
-                })
-                .optional()
-                .at(&self.path)?;
-            match sealed {
-                None => Book::default(),
-                Some(s) => {
-                    let damaged = || Error::VaultCorrupt {
-                        path: self.path.clone(),
-                        detail: "the providers of linked secrets fail their integrity check".into(),
-                    };
-                    let plain = cipher.open(&aad, &s).map_err(|_| damaged())?;
-                    serde_json::from_slice(&plain).map_err(|_| damaged())?
-                }
-            }
-        };
-        let out = f(&mut book)?;
-        let plain = zeroize::Zeroizing::new(serde_json::to_vec(&book).map_err(|_| {
+    fn write(&self, conn: &Connection, path: &Path, book: &Book) -> Result<()> {
+        let plain = zeroize::Zeroizing::new(serde_json::to_vec(book).map_err(|_| {
             Error::InvalidArgument {
                 what: "provider settings",
             }
         })?);
-        let sealed = cipher.seal(&aad, &plain);
-        tx.execute(
+        conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('providers', ?1)",
-            params![sealed],
+            params![self.cipher.seal(&self.aad, &plain)],
         )
-        .at(&self.path)?;
+        .map(drop)
+        .at(path)
+    }
+
+    /// Adds the providers of `incoming` that the vault lacks, without
+    /// credentials (inside the caller's transaction).
+    pub(super) fn add_missing(
+        &self,
+        conn: &Connection,
+        path: &Path,
+        incoming: &[ProviderConfig],
+    ) -> Result<()> {
+        if incoming.is_empty() {
+            return Ok(());
+        }
+        let mut book = self.read(conn, path)?;
+        let before = book.providers.len();
+        for p in incoming {
+            if book.find(&p.name).is_err() {
+                book.providers.push(Entry {
+                    config: p.clone(),
+                    store: CredentialStore::None,
+                    sealed: None,
+                });
+            }
+        }
+        if book.providers.len() == before {
+            return Ok(());
+        }
+        self.write(conn, path, &book)
+    }
+}
+
+impl Vault {
+    pub(super) fn book_sealer(&self) -> Result<BookSealer> {
+        let keys = self.unlocked.as_ref().ok_or(Error::Locked)?;
+        let mut aad = b"coffer-providers\0".to_vec();
+        aad.extend_from_slice(&self.id);
+        Ok(BookSealer {
+            cipher: keys.index.derive(BOOK_KEY_LABEL).cipher(),
+            aad,
+        })
+    }
+
+    fn read_book(&self) -> Result<Book> {
+        self.book_sealer()?.read(&self.conn, &self.path)
+    }
+
+    /// Reads, changes and writes the providers in one transaction.
+    fn change_book<T>(&mut self, f: impl FnOnce(&mut Book) -> Result<T>) -> Result<T> {
+        let sealer = self.book_sealer()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .at(&self.path)?;
+        let mut book = sealer.read(&tx, &self.path)?;
+        let out = f(&mut book)?;
+        sealer.write(&tx, &self.path, &book)?;
         tx.commit().at(&self.path)?;
         Ok(out)
+    }
+
+    /// The providers an import's links name, once each; one that exists
+    /// here must be of the same kind.
+    pub(super) fn incoming_providers(&self, set: &ImportSet) -> Result<Vec<ProviderConfig>> {
+        let book = self.read_book()?;
+        let mut out: Vec<ProviderConfig> = Vec::new();
+        for item in &set.secrets {
+            let Some(incoming) = &item.link else { continue };
+            let p = &incoming.provider;
+            if let Ok(here) = book.find(&p.name) {
+                if here.config.kind() != p.kind() {
+                    return Err(Error::LinkInvalid {
+                        reason: format!(
+                            "the import links {:?} to a {} provider named {:?}, but {:?} here is a {} provider; rename one of them",
+                            item.name,
+                            p.kind().name(),
+                            p.name,
+                            p.name,
+                            here.config.kind().name()
+                        ),
+                    });
+                }
+                continue;
+            }
+            if !out.iter().any(|o| o.name == p.name) {
+                out.push(p.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// The providers an import would add (without credentials), as listed.
+    pub(super) fn providers_to_add(&self, set: &ImportSet) -> Result<Vec<ProviderInfo>> {
+        let counts: Vec<(String, usize)> = Vec::new();
+        Ok(self
+            .incoming_providers(set)?
+            .into_iter()
+            .map(|config| {
+                let mut info = self.provider_info(
+                    &Entry {
+                        config,
+                        store: CredentialStore::None,
+                        sealed: None,
+                    },
+                    &counts,
+                );
+                info.linked_secrets = set
+                    .secrets
+                    .iter()
+                    .filter(|s| {
+                        s.link
+                            .as_ref()
+                            .is_some_and(|l| l.provider.name == info.name)
+                    })
+                    .count();
+                info
+            })
+            .collect())
     }
 
     /// The policy linked secrets obey in this session.
@@ -710,6 +796,30 @@ impl Vault {
     pub fn link_of(&mut self, target: Target<'_>) -> Result<Option<Link>> {
         let (_, meta, _) = self.find(target)?;
         Ok(meta.link)
+    }
+
+    /// The settings of every provider that `records` link to, in the order
+    /// first named (for an export).
+    pub(super) fn linked_providers(
+        &self,
+        records: &[(Meta, SecretString)],
+    ) -> Result<Vec<ProviderConfig>> {
+        let mut names: Vec<&str> = Vec::new();
+        for (meta, _) in records {
+            if let Some(link) = &meta.link {
+                if !names.contains(&link.provider.as_str()) {
+                    names.push(&link.provider);
+                }
+            }
+        }
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let book = self.read_book()?;
+        names
+            .into_iter()
+            .map(|n| book.find(n).map(|e| e.config.clone()))
+            .collect()
     }
 
     /// When `link`'s value was fetched, if it is cached.
