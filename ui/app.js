@@ -22,10 +22,19 @@ import * as exporter from "./dialogs/export.js";
 import * as importer from "./dialogs/import.js";
 import * as settings from "./dialogs/settings.js";
 import * as referenceTry from "./dialogs/reference-try.js";
+import * as providersDialog from "./dialogs/providers.js";
 import * as keyScreen from "./screens/key.js";
 import * as unlock from "./screens/unlock.js";
 import * as secrets from "./screens/secrets.js";
 import * as keyboard from "./screens/keyboard.js";
+
+// Forgets every fetched linked value: the next use fetches it again.
+async function resetLinkCache() {
+  const dropped = await attempt("link_cache_reset");
+  if (dropped === undefined) return;
+  notice.toast(`Linked values forgotten (${dropped} cached); each is fetched again when next used.`);
+  await secrets.refresh();
+}
 
 async function start() {
   setTimeout(secrets.warmUp, 0);
@@ -150,11 +159,14 @@ exporter.init();
 importer.init();
 referenceTry.init();
 settings.init({ onChangeKey: keyScreen.changeKey });
+providersDialog.init({ onChanged: secrets.refresh });
 autolock.init();
 menu.init({
   "menu-export": exporter.open,
   "menu-import": importer.open,
   "menu-reference": referenceTry.open,
+  "menu-providers": providersDialog.open,
+  "menu-reset-cache": resetLinkCache,
   "menu-settings": settings.open,
   "menu-change-key": keyScreen.changeKey,
   "menu-lock": lockNow,

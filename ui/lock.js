@@ -16,6 +16,7 @@ import * as exporter from "./dialogs/export.js";
 import * as importer from "./dialogs/import.js";
 import * as settings from "./dialogs/settings.js";
 import * as referenceTry from "./dialogs/reference-try.js";
+import * as providersDialog from "./dialogs/providers.js";
 import * as shortcut from "./dialogs/shortcut.js";
 import * as keyScreen from "./screens/key.js";
 import * as unlock from "./screens/unlock.js";
@@ -28,7 +29,7 @@ import * as keyboard from "./screens/keyboard.js";
 
 const PARTS = [
   autolock, menu, undo, confirm, exists, editor, generator, exporter, importer, settings, shortcut,
-  referenceTry,
+  referenceTry, providersDialog,
   rowMenu, list, geometry, model, secrets, keyboard, keyScreen, unlock, notice,
 ];
 

@@ -5,6 +5,7 @@
 
 mod at_scale;
 mod formats;
+mod linked;
 mod no_damage;
 mod no_lockouts;
 mod references;

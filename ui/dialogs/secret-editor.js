@@ -2,6 +2,9 @@
 // "Show"; it is sent as typed (no trimming, newlines kept). When editing,
 // an empty value keeps the current one. Adding a name that exists asks
 // whether to update that secret or keep both (dialogs/exists.js).
+// "Linked to a provider" keeps no value here: a provider and the place in
+// it (tested with "Test", which fetches once in Rust and shows no value).
+// A linked secret's own value cannot be edited; "Unlink" makes it local.
 
 import { $, closeDialog } from "../dom.js";
 import { attempt, call, currentEpoch, isStale } from "../ipc.js";
@@ -10,7 +13,8 @@ import { applyInfo, focusList, forgetValue } from "../screens/secrets.js";
 import { ask } from "./exists.js";
 import * as generator from "./generator.js";
 
-let editing = null; // {id, name} of the secret being edited, or null when adding
+let editing = null; // {id, name, linked} of the secret being edited, or null when adding
+let providers = []; // ProviderInfo list for the provider select
 let domainTimer = null;
 let domainAsked = 0; // the newest check asked for; older replies are dropped
 
@@ -49,6 +53,12 @@ export function init() {
     clearTimeout(domainTimer);
     domainTimer = setTimeout(checkDomains, 150);
   });
+  for (const radio of document.querySelectorAll("input[name=secret-kind]")) {
+    radio.addEventListener("change", showKind);
+  }
+  $("link-provider").addEventListener("change", showLinkKind);
+  $("link-test").addEventListener("click", testLink);
+  $("secret-unlink").addEventListener("click", unlink);
   generator.init({
     onGenerated: (value) => {
       $("secret-value").value = value;
@@ -63,6 +73,90 @@ function setValueShown(shown) {
   $("secret-value-toggle").setAttribute("aria-pressed", String(shown));
 }
 
+function linkedChosen() {
+  return $("secret-kind-linked").checked;
+}
+
+async function showKind() {
+  const linked = linkedChosen();
+  $("secret-value-fields").hidden = linked;
+  $("secret-link-fields").hidden = !linked;
+  if (linked) await loadProviders();
+}
+
+async function loadProviders() {
+  const list = await attempt("providers_list");
+  if (list === undefined) return;
+  providers = list;
+  const select = $("link-provider");
+  const chosen = select.value;
+  select.replaceChildren(...list.map((p) => {
+    const o = document.createElement("option");
+    o.value = p.name;
+    o.textContent = `${p.name} (${p.kind === "aws" ? "AWS" : "Vault"})`;
+    return o;
+  }));
+  if (list.some((p) => p.name === chosen)) select.value = chosen;
+  $("link-no-provider").hidden = list.length > 0;
+  showLinkKind();
+}
+
+function showLinkKind() {
+  const p = providers.find((x) => x.name === $("link-provider").value);
+  const aws = p?.kind === "aws";
+  $("link-vault-fields").hidden = aws;
+  $("link-aws-fields").hidden = !aws;
+  setCheck("", "");
+}
+
+function setCheck(text, kind) {
+  const line = $("link-check");
+  line.textContent = text;
+  line.classList.toggle("problem", kind === "problem");
+  line.classList.toggle("ok", kind === "ok");
+}
+
+function linkTarget() {
+  const p = providers.find((x) => x.name === $("link-provider").value);
+  if (p?.kind === "aws") {
+    return {
+      kind: "aws",
+      secret_id: $("link-secret-id").value,
+      json_key: $("link-json-key").value,
+      version_stage: $("link-stage").value,
+    };
+  }
+  const version = $("link-version").value.trim();
+  return {
+    kind: "vault",
+    path: $("link-path").value,
+    key: $("link-key").value,
+    version: version === "" ? null : Number(version),
+  };
+}
+
+async function testLink() {
+  setCheck("Fetching once…", "");
+  try {
+    const where = await call("link_test", { provider: $("link-provider").value, target: linkTarget() });
+    setCheck(`✓ ${where} resolves to a string.`, "ok");
+  } catch (err) {
+    setCheck(`✗ ${err?.message ?? err}`, "problem");
+  }
+}
+
+async function unlink() {
+  if (!editing) return;
+  const id = editing.id;
+  const info = await attempt("secret_unlink", { id });
+  if (info === undefined) return;
+  forgetValue(id);
+  closeDialog("secret-dialog");
+  applyInfo(info, { show: true });
+  focusList();
+  toast(`Unlinked “${info.name}”: its current value is kept here now.`);
+}
+
 function splitDomains(text) {
   return text.split(/[\s,]+/).filter(Boolean);
 }
@@ -70,7 +164,15 @@ function splitDomains(text) {
 /** Opens the dialog on record `rec` to edit it, or empty to add one when `rec` is null. */
 export function open(rec) {
   clearError();
-  editing = rec ? { id: rec.id, name: rec.name } : null;
+  editing = rec ? { id: rec.id, name: rec.name, linked: rec.linked } : null;
+  const linked = Boolean(rec?.linked);
+  $("secret-kind-choice").hidden = linked;
+  $("secret-kind-value").checked = true;
+  $("secret-link-fields").hidden = true;
+  $("secret-value-fields").hidden = linked;
+  $("secret-linked-info").hidden = !linked;
+  $("secret-linked-text").textContent = rec?.linked ?? "";
+  setCheck("", "");
   $("secret-dialog-title").textContent = rec ? `Edit ${rec.name}` : "Add secret";
   $("secret-name").value = rec?.name ?? "";
   $("secret-value").value = "";
@@ -121,7 +223,19 @@ async function save(event) {
   };
   const value = $("secret-value").value; // exactly as typed
   let done;
-  if (editing) {
+  if (linkedChosen()) {
+    if (editing && fields.name !== editing.name) {
+      // The rename first: the link then replaces the value of that secret.
+      const renamed = await attempt("secret_update", { id: editing.id, patch: { name: fields.name } });
+      if (renamed === undefined) return;
+    }
+    const info = await attempt("secret_link", {
+      link: { ...fields, provider: $("link-provider").value, target: linkTarget() },
+    });
+    if (info === undefined) return;
+    if (editing) forgetValue(editing.id);
+    done = { info, said: `Linked “${info.name}” to ${info.linked.provider}.` };
+  } else if (editing) {
     const id = editing.id;
     const patch = { ...fields };
     if (value !== "") patch.value = value;
@@ -147,9 +261,13 @@ export function reset() {
   domainAsked += 1;
   $("secret-domains-check").textContent = "";
   closeDialog("secret-dialog");
-  for (const id of ["secret-name", "secret-value", "secret-domains", "secret-note"]) {
+  for (const id of ["secret-name", "secret-value", "secret-domains", "secret-note", "link-path", "link-key", "link-version", "link-secret-id", "link-json-key", "link-stage"]) {
     $(id).value = "";
   }
   setValueShown(false);
   $("secret-dialog-title").textContent = "";
+  providers = [];
+  $("link-provider").replaceChildren();
+  $("secret-linked-text").textContent = "";
+  setCheck("", "");
 }

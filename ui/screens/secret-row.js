@@ -48,7 +48,9 @@ export function makeRow(slot) {
   const name = element("span", "name-text");
   const shadow = badge("shadowed", "◐", "shadowed", "a newer secret with this name is in effect");
   const off = badge("off", "⊘", "disabled", "references do not resolve to it");
-  line.append(name, shadow, off);
+  const linked = badge("linked", "↗", "linked", "its value lives in a provider");
+  linked.dataset.testid = "secret-linked";
+  line.append(name, shadow, off, linked);
   const note = element("span", "note");
   nameCell.append(line, note);
   const domains = cell("c-domains");
@@ -65,7 +67,7 @@ export function makeRow(slot) {
   menu.setAttribute("aria-expanded", "false");
   actions.append(copy, menu);
   el.append(nameCell, domains, updated, valueCell, actions);
-  return { el, name, shadow, off, note, domains, updated, value, copy, menu, rec: null, version: -1, pos: -1, sel: null, y: null, frame: -1 };
+  return { el, name, shadow, off, linked, note, domains, updated, value, copy, menu, rec: null, version: -1, pos: -1, sel: null, y: null, frame: -1 };
 }
 
 /** Writes record `rec` into `row`; `text` is the revealed value or the mask. */
@@ -83,6 +85,12 @@ export function writeRow(row, rec, version, open, text) {
   row.name.title = rec.name;
   row.shadow.hidden = !rec.shadowed;
   row.off.hidden = rec.enabled;
+  row.linked.hidden = !rec.linked;
+  if (rec.linked) {
+    const fetched = rec.fetched ? `fetched ${whenLong(rec.fetched)}` : "not fetched yet";
+    row.linked.title = `Linked to ${rec.linked} (${fetched})`;
+    row.linked.lastChild.textContent = `: linked to ${rec.linked}, ${fetched}`;
+  }
   row.note.textContent = rec.note;
   row.note.title = rec.note;
   row.note.hidden = !rec.note;

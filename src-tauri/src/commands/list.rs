@@ -43,6 +43,14 @@ macro_rules! coffer_commands {
             import::import_cancel,
             references::domains_check,
             references::reference_check,
+            linked::providers_list,
+            linked::provider_add,
+            linked::provider_login,
+            linked::provider_remove,
+            linked::secret_link,
+            linked::secret_unlink,
+            linked::link_test,
+            linked::link_cache_reset,
         }
     };
 }

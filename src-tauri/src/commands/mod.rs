@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod import;
+pub mod linked;
 pub mod references;
 pub mod reply;
 pub mod secrets;

@@ -28,6 +28,10 @@ pub struct SecretColumns {
     pub notes: Vec<String>,
     /// Milliseconds since the epoch.
     pub updated: Vec<i64>,
+    /// Where a linked secret's value lives (`provider · location`), `""` for a local one.
+    pub linked: Vec<String>,
+    /// When a linked value was fetched (ms since the epoch), 0 when it is not cached.
+    pub fetched: Vec<i64>,
 }
 
 impl SecretColumns {
@@ -41,6 +45,8 @@ impl SecretColumns {
             domains: Vec::with_capacity(n),
             notes: Vec::with_capacity(n),
             updated: Vec::with_capacity(n),
+            linked: Vec::with_capacity(n),
+            fetched: Vec::with_capacity(n),
         };
         let bit = |b: bool| if b { '1' } else { '0' };
         for s in list {
@@ -51,6 +57,16 @@ impl SecretColumns {
             c.domains.push(s.allowed_domains.join(" "));
             c.notes.push(s.note);
             c.updated.push(s.updated_at.0);
+            match s.linked {
+                Some(l) => {
+                    c.linked.push(format!("{} · {}", l.provider, l.location));
+                    c.fetched.push(l.fetched_at.map_or(0, |t| t.0));
+                }
+                None => {
+                    c.linked.push(String::new());
+                    c.fetched.push(0);
+                }
+            }
         }
         c
     }
@@ -138,9 +154,10 @@ pub fn secret_delete(state: State<'_, AppState>, id: String) -> Reply<SecretInfo
     })?)
 }
 
-/// The one value the user asked to see.
+/// The one value the user asked to see (a linked one is fetched: async, so
+/// a slow provider never freezes the window).
 #[tauri::command]
-pub fn secret_reveal(state: State<'_, AppState>, id: String) -> Reply<Secret> {
+pub async fn secret_reveal(state: State<'_, AppState>, id: String) -> Reply<Secret> {
     let target = Target::Id(secret_id(&id)?);
     let (_, value) = state.with_vault(|v| v.reveal(target))?;
     Ok(value.into())
@@ -149,7 +166,7 @@ pub fn secret_reveal(state: State<'_, AppState>, id: String) -> Reply<Secret> {
 /// Copies one value to the clipboard from Rust (it never reaches the page)
 /// and returns after how many seconds it will be cleared (0 = never).
 #[tauri::command]
-pub fn secret_copy(
+pub async fn secret_copy(
     state: State<'_, AppState>,
     clipboard: State<'_, Clipboard>,
     id: String,

@@ -260,8 +260,11 @@ impl Vault {
     /// Sets the policy linked secrets obey from now on (a caller that read
     /// it already, or a test); otherwise it is read at first use.
     pub fn set_link_policy(&mut self, policy: Policy) {
-        self.linked.policy = Some(policy);
-        self.linked.clients.clear();
+        if self.linked.policy.as_ref() != Some(&policy) {
+            // Clients were made under the old rules.
+            self.linked.clients.clear();
+            self.linked.policy = Some(policy);
+        }
     }
 
     /// How long fetched values are kept in memory (default one hour; zero: not kept).
@@ -560,6 +563,19 @@ impl Vault {
     pub fn test_link(&mut self, link: &Link) -> Result<()> {
         link.location.check()?;
         self.linked_value(link, true).map(drop)
+    }
+
+    /// Checks a link before it is made: finds the place in `provider` and
+    /// fetches its value once, past the cache (the app's "Test"). Returns
+    /// where it points, written out; the value stays here.
+    pub fn test_link_target(&mut self, provider: &str, target: &LinkTarget) -> Result<String> {
+        let location = self.locate(provider, target, true)?;
+        let link = Link {
+            provider: provider.to_owned(),
+            location,
+        };
+        self.linked_value(&link, true)?;
+        Ok(link.location.to_string())
     }
 
     /// The value of a record: opened, or fetched when it is linked.

@@ -1,0 +1,120 @@
+//! Linked secrets in the app, against a real OpenBao dev server (installed
+//! by `make deps-linked`): a provider added in the Providers dialog, a
+//! secret linked and tested in the secret form, its value revealed, and the
+//! cache reset from the menu.
+
+#[path = "../../crates/coffer-core/tests/linked/servers.rs"]
+mod servers;
+
+use coffer_e2e::driver::*;
+use serde_json::json;
+
+#[tokio::test]
+#[ignore = "needs a display, tauri-driver, a Secret Service and OpenBao: run by make test"]
+async fn a_provider_is_added_a_secret_linked_tested_and_revealed() {
+    let _one = serial().await;
+    let bao = servers::Bao::start();
+    bao.put_kv2(
+        "app/db",
+        json!({"password": "from-openbao", "user": "alice"}),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = dir.path().join("vault.db");
+    let key = init_vault(&vault);
+    let driver = Driver::start(&[("COFFER_VAULT", &vault)]);
+    let client = driver.session().await;
+    unlock_with(&client, &key).await;
+
+    // A wrong token is refused, and the field is emptied.
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-providers")).await;
+    fill(&client, &testid("provider-name"), "bao").await;
+    fill(&client, &testid("provider-address"), &bao.addr).await;
+    fill(&client, &testid("provider-secret"), "s.not-the-token").await;
+    click(&client, &testid("provider-save")).await;
+    let error = visible(&client, &testid("error")).await;
+    assert_eq!(
+        error.attr("data-code").await.expect("attr").as_deref(),
+        Some("provider_auth_refused")
+    );
+    assert_eq!(
+        prop(&client, &testid("provider-secret"), "value").await,
+        json!("")
+    );
+    fill(&client, &testid("provider-secret"), &bao.root_token).await;
+    click(&client, &testid("provider-save")).await;
+    let listed = text(&client, "[data-testid=provider][data-name=bao]").await;
+    assert!(listed.contains(&bao.addr), "{listed}");
+    assert!(!listed.contains(&bao.root_token), "{listed}");
+    set_window_size(&client, 640, 420).await;
+    screenshot(&client, "providers-small").await;
+    set_window_size(&client, 1100, 760).await;
+    click(&client, "#providers-close").await;
+
+    // Link a new secret: Test fetches once and says so, without the value.
+    click(&client, &testid("secret-add")).await;
+    fill(&client, &testid("secret-name"), "db/password").await;
+    click(&client, &testid("secret-kind-linked")).await;
+    visible(&client, "[data-testid=link-provider] option[value=bao]").await;
+    fill(&client, &testid("link-path"), "secret/app/db").await;
+    fill(&client, &testid("link-key"), "nope").await;
+    click(&client, &testid("link-test")).await;
+    text_becomes(
+        &client,
+        &testid("link-check"),
+        "✗ provider \"bao\": secret/app/db has no key \"nope\" (its keys: \"password\", \"user\"); check the link, or the secret in the provider",
+    )
+    .await;
+    fill(&client, &testid("link-key"), "password").await;
+    click(&client, &testid("link-test")).await;
+    text_becomes(
+        &client,
+        &testid("link-check"),
+        "✓ secret/app/db#password resolves to a string.",
+    )
+    .await;
+    let page = client.source().await.expect("source");
+    assert!(
+        !page.contains("from-openbao"),
+        "no value in the page before it is revealed"
+    );
+    screenshot(&client, "link-secret").await;
+    click(&client, &testid("secret-save")).await;
+
+    // The row says it is linked; revealing fetches the value in Rust.
+    visible(
+        &client,
+        &format!("{} [data-testid=secret-linked]", row("db/password")),
+    )
+    .await;
+    let revealed = format!("{} [data-testid=secret-revealed]", row("db/password"));
+    row_action(&client, "db/password", "reveal").await;
+    text_becomes(&client, &revealed, "from-openbao").await;
+    screenshot(&client, "linked-secret").await;
+
+    // Reset cache: the next reveal fetches the new value.
+    bao.put_kv2("app/db", json!({"password": "rotated"}));
+    row_action(&client, "db/password", "reveal").await;
+    text_becomes(&client, &revealed, "••••••••").await;
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-reset-cache")).await;
+    row_action(&client, "db/password", "reveal").await;
+    text_becomes(&client, &revealed, "rotated").await;
+
+    // Editing keeps the link; unlinking keeps the value here.
+    row_action(&client, "db/password", "edit").await;
+    let linked = text(&client, &testid("secret-linked-text")).await;
+    assert_eq!(linked, "bao · secret/app/db#password");
+    click(&client, &testid("secret-unlink")).await;
+    gone(
+        &client,
+        &format!(
+            "{} [data-testid=secret-linked]:not([hidden])",
+            row("db/password")
+        ),
+    )
+    .await;
+    let out = coffer(&vault, Some(&key), &["get", "db/password"], "");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "rotated\n");
+    close(client).await;
+}
