@@ -141,7 +141,11 @@ impl AppState {
             *slot = Some(Vault::open(&self.vault_path)?);
         }
         match slot.as_mut() {
-            Some(vault) => f(vault),
+            Some(vault) => {
+                // Linked secrets obey the policy as it is at this action.
+                vault.set_link_policy(self.policy());
+                f(vault)
+            }
             None => Err(Error::Locked),
         }
     }

@@ -418,8 +418,12 @@ pub struct LinkArgs {
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
     /// Link every line of FILE: `SECRET PATH KEY` (Vault) or `SECRET
-    /// SECRET_ID [JSON_KEY]` (AWS); `#` starts a comment. All or nothing.
-    #[arg(long, value_name = "FILE")]
+    /// SECRET_ID [JSON_KEY]` (AWS); `#` starts a comment. All or nothing;
+    /// each line is checked.
+    #[arg(long, value_name = "FILE", conflicts_with_all = [
+        "name", "path", "key", "all_keys", "version", "kv_version", "secret_id", "json_key",
+        "version_stage", "version_id", "region", "no_check",
+    ])]
     pub bulk: Option<PathBuf>,
     /// Allowed domains, comma separated (`*.example.com` allowed); "" clears them.
     #[arg(long, value_name = "A,B")]

@@ -4,7 +4,9 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use coffer_core::linked::{Kind, ProviderConfig, ProviderCredentials, ProviderKind, VaultAuth};
+use coffer_core::linked::{
+    Kind, ProviderConfig, ProviderCredentials, ProviderInfo, ProviderKind, VaultAuth,
+};
 use coffer_core::{Error, LinkRequest, LinkTarget, SecretString, Target};
 use zeroize::Zeroizing;
 
@@ -99,19 +101,14 @@ pub fn providers(ctx: &Context, command: ProvidersCommand) -> Outcome {
         }
         ProvidersCommand::Login(args) => {
             let mut vault = ctx.unlocked()?;
-            let kind = vault
+            let provider = vault
                 .providers()?
                 .into_iter()
                 .find(|p| p.name == args.name)
-                .map(|p| (p.kind, p.profile.is_some()))
                 .ok_or_else(|| Error::ProviderNotFound {
                     name: args.name.clone(),
                 })?;
-            let credentials = match kind {
-                (Kind::Vault, _) => vault_login(&args.login)?.1,
-                (Kind::Aws, true) => ProviderCredentials::AwsProfile,
-                (Kind::Aws, false) => aws_keys_from_env()?,
-            };
+            let credentials = login_credentials(&provider, &args.login)?;
             let info = vault.login_provider(&args.name, credentials)?;
             eprintln!(
                 "logged in to {}; credentials kept in {}",
@@ -120,6 +117,34 @@ pub fn providers(ctx: &Context, command: ProvidersCommand) -> Outcome {
             );
             Ok(())
         }
+    }
+}
+
+/// The new credentials for `provider`, from the flags of its kind and log-in method.
+fn login_credentials(
+    provider: &ProviderInfo,
+    login: &LoginArgs,
+) -> Result<ProviderCredentials, Failure> {
+    let name = &provider.name;
+    match (provider.kind, provider.auth) {
+        (Kind::Vault, "token") => match (&login.token_file, &login.role_id, &login.secret_id_file) {
+            (Some(file), None, None) => Ok(ProviderCredentials::VaultToken(read_credential(file, "token")?)),
+            _ => Err(usage(format!("{name} logs in with a token: give --token-file FILE"))),
+        },
+        (Kind::Vault, _) => match (&login.token_file, &login.role_id, &login.secret_id_file) {
+            (None, None, Some(file)) => Ok(ProviderCredentials::AppRoleSecretId(read_credential(file, "secret id")?)),
+            (None, Some(_), _) => Err(usage(format!(
+                "the role id of {name} is part of its settings; give only --secret-id-file FILE (remove and add the provider to change the role)"
+            ))),
+            _ => Err(usage(format!("{name} logs in with AppRole: give --secret-id-file FILE"))),
+        },
+        (Kind::Aws, _) if login.token_file.is_some() || login.role_id.is_some() || login.secret_id_file.is_some() => {
+            Err(usage(format!(
+                "{name} is an AWS provider: its keys come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or its profile), not from Vault flags"
+            )))
+        }
+        (Kind::Aws, "profile") => Ok(ProviderCredentials::AwsProfile),
+        (Kind::Aws, _) => aws_keys_from_env(),
     }
 }
 
@@ -193,12 +218,19 @@ fn add(ctx: &Context, args: ProviderAddArgs) -> Outcome {
         },
         credentials,
     )?;
+    let kept = match (&info.profile, info.kind) {
+        (Some(profile), _) => format!("keys read from the AWS profile {profile} at each use"),
+        (None, Kind::Aws) => format!(
+            "keys kept in {} (AWS keys cannot be checked before a secret is read)",
+            store_words(info.credentials)
+        ),
+        (None, Kind::Vault) => format!("credentials kept in {}", store_words(info.credentials)),
+    };
     eprintln!(
-        "added provider {} ({} at {}); credentials kept in {}",
+        "added provider {} ({} at {}); {kept}",
         info.name,
         info.kind.name(),
-        info.address,
-        store_words(info.credentials)
+        info.address
     );
     Ok(())
 }

@@ -230,6 +230,19 @@ fn bulk_and_all_keys_link_many_at_once() {
     std::fs::write(&list_file, "a secret/app/api\n").expect("write");
     let out = bulk(&env, &list_file);
     assert_error(&out, 2, "line 1: write SECRET MOUNT/PATH KEY");
+    // Flags a bulk file does not use are refused, not ignored.
+    let out = env.run(
+        &[
+            "link",
+            "--bulk",
+            list_file.to_str().expect("utf8"),
+            "--provider",
+            "bao",
+            "--no-check",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
 
 #[test]
@@ -404,4 +417,149 @@ fn an_export_carries_links_and_the_import_says_to_log_in() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(other.get("db"), "p");
+}
+
+/// `coffer ARGS` with the AWS variables `vars` and no others.
+fn aws_run(env: &Env, args: &[&str], vars: &[(&str, &std::path::Path)]) -> std::process::Output {
+    let mut cmd = env.cmd();
+    for name in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_CONFIG_FILE",
+    ] {
+        cmd.env_remove(name);
+    }
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    cmd.args(args).output().expect("run")
+}
+
+#[test]
+#[ignore = "needs moto: `make deps-linked` (make test runs it)"]
+fn aws_keys_come_from_a_profile_or_the_environment() {
+    let moto = servers::Moto::start();
+    moto.create_secret("us-east-1", "app/stripe", r#"{"api_key":"sk_test_moto"}"#);
+    let env = Env::new();
+    let credentials = env.path("aws-credentials");
+    std::fs::write(
+        &credentials,
+        "[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = no\n\n[coffer]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n",
+    )
+    .expect("write");
+    let no_config = env.path("no-aws-config");
+    let files: [(&str, &std::path::Path); 2] = [
+        ("AWS_SHARED_CREDENTIALS_FILE", &credentials),
+        ("AWS_CONFIG_FILE", &no_config),
+    ];
+    let add = [
+        "providers",
+        "add",
+        "dev",
+        "--kind",
+        "aws",
+        "--region",
+        "us-east-1",
+        "--endpoint",
+        &moto.endpoint,
+        "--profile",
+        "coffer",
+    ];
+    let out = aws_run(&env, &add, &files);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("keys read from the AWS profile coffer at each use"),
+        "{}",
+        stderr(&out)
+    );
+    let link = [
+        "link",
+        "stripe",
+        "--provider",
+        "dev",
+        "--secret-id",
+        "app/stripe",
+        "--json-key",
+        "api_key",
+    ];
+    let out = aws_run(&env, &link, &files);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = aws_run(&env, &["get", "stripe", "--no-newline"], &files);
+    assert_eq!(stdout(&out), "sk_test_moto", "{}", stderr(&out));
+    // Without the profile file, the profile is not found (and says which).
+    let out = aws_run(&env, &["get", "stripe"], &[("AWS_CONFIG_FILE", &no_config)]);
+    assert_error(&out, 1, "coffer");
+
+    // Keys from the environment at `add` are kept; later commands need no variable.
+    let id = env.path("id");
+    let out = {
+        let mut cmd = env.cmd();
+        cmd.env("AWS_ACCESS_KEY_ID", "AKIDENV")
+            .env("AWS_SECRET_ACCESS_KEY", "env-secret")
+            .args([
+                "providers",
+                "add",
+                "prod",
+                "--kind",
+                "aws",
+                "--region",
+                "us-east-1",
+                "--endpoint",
+                &moto.endpoint,
+            ]);
+        cmd.output().expect("run")
+    };
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("AWS keys cannot be checked"),
+        "{}",
+        stderr(&out)
+    );
+    let out = aws_run(
+        &env,
+        &[
+            "link",
+            "stripe2",
+            "--provider",
+            "prod",
+            "--secret-id",
+            "app/stripe",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = aws_run(&env, &["providers", "list", "--json"], &[]);
+    assert!(!stdout(&out).contains("env-secret"), "{}", stdout(&out));
+
+    // Flags of the other kind are refused, not ignored.
+    std::fs::write(&id, "x").expect("write");
+    let out = aws_run(
+        &env,
+        &[
+            "providers",
+            "login",
+            "prod",
+            "--token-file",
+            id.to_str().expect("utf8"),
+        ],
+        &[],
+    );
+    assert_error(&out, 2, "is an AWS provider");
+    let out = aws_run(
+        &env,
+        &[
+            "providers",
+            "add",
+            "x",
+            "--kind",
+            "aws",
+            "--region",
+            "us-east-1",
+        ],
+        &[],
+    );
+    assert_error(&out, 2, "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
 }

@@ -4,33 +4,22 @@
 //!
 //! The commands that may reach a provider are `async`: they run off the
 //! main thread, so a slow or unreachable provider never freezes the window.
+//! `AppState::with_vault` puts the policy of the moment in force for links.
 
 use coffer_core::linked::{
     ProviderConfig, ProviderCredentials, ProviderInfo, ProviderKind, VaultAuth,
 };
-use coffer_core::{Error, LinkRequest, LinkTarget, SecretInfo, SecretString, Target, Vault};
+use coffer_core::{Error, LinkRequest, LinkTarget, SecretInfo, SecretString, Target};
 use serde::Deserialize;
 use tauri::State;
 
 use super::reply::{secret_id, Reply};
 use crate::state::AppState;
 
-/// Runs `f` on the vault with the app's policy in force for links.
-fn with_links<T>(
-    state: &AppState,
-    f: impl FnOnce(&mut Vault) -> Result<T, Error>,
-) -> Result<T, Error> {
-    let policy = state.policy();
-    state.with_vault(|v| {
-        v.set_link_policy(policy);
-        f(v)
-    })
-}
-
 /// Every provider, with where its credentials are and its last error.
 #[tauri::command]
 pub fn providers_list(state: State<'_, AppState>) -> Reply<Vec<ProviderInfo>> {
-    Ok(with_links(&state, |v| v.providers())?)
+    Ok(state.with_vault(|v| v.providers())?)
 }
 
 /// A provider as the settings form sends it.
@@ -166,7 +155,7 @@ pub async fn provider_add(
     provider: ProviderInput,
 ) -> Reply<ProviderInfo> {
     let (config, credentials) = credentials(provider)?;
-    Ok(with_links(&state, |v| v.add_provider(config, credentials))?)
+    Ok(state.with_vault(|v| v.add_provider(config, credentials))?)
 }
 
 /// New credentials for an existing provider (the form's kind fields are
@@ -177,15 +166,13 @@ pub async fn provider_login(
     provider: ProviderInput,
 ) -> Reply<ProviderInfo> {
     let (config, credentials) = credentials(provider)?;
-    Ok(with_links(&state, |v| {
-        v.login_provider(&config.name, credentials)
-    })?)
+    Ok(state.with_vault(|v| v.login_provider(&config.name, credentials))?)
 }
 
 /// Removes a provider (refused while secrets are linked to it).
 #[tauri::command]
 pub fn provider_remove(state: State<'_, AppState>, name: String) -> Reply<()> {
-    Ok(with_links(&state, |v| v.remove_provider(&name))?)
+    Ok(state.with_vault(|v| v.remove_provider(&name))?)
 }
 
 /// Where a link points, as the secret form sends it.
@@ -258,7 +245,7 @@ pub async fn secret_link(state: State<'_, AppState>, link: LinkInput) -> Reply<S
         enabled: link.enabled,
         check: true,
     };
-    Ok(with_links(&state, |v| v.link(request))?)
+    Ok(state.with_vault(|v| v.link(request))?)
 }
 
 /// Fetches a link's value once, past the cache, to say whether it works;
@@ -270,16 +257,14 @@ pub async fn link_test(
     target: TargetInput,
 ) -> Reply<String> {
     let target: LinkTarget = target.into();
-    Ok(with_links(&state, |v| {
-        v.test_link_target(&provider, &target)
-    })?)
+    Ok(state.with_vault(|v| v.test_link_target(&provider, &target))?)
 }
 
 /// Turns a linked secret into a local one holding its current value.
 #[tauri::command]
 pub async fn secret_unlink(state: State<'_, AppState>, id: String) -> Reply<SecretInfo> {
     let target = Target::Id(secret_id(&id)?);
-    Ok(with_links(&state, |v| v.unlink(target))?)
+    Ok(state.with_vault(|v| v.unlink(target))?)
 }
 
 /// Forgets every fetched value; returns how many secrets were cached.

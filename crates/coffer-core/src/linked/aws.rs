@@ -137,6 +137,14 @@ impl AwsClient {
         })
     }
 
+    /// A profile must be there with static keys; keys given as they are cannot be checked here.
+    pub(crate) fn login_check(&self) -> std::result::Result<(), Fetch> {
+        match &self.keys {
+            Keys::Profile(_) => self.credentials().map(drop),
+            Keys::Static { .. } => Ok(()),
+        }
+    }
+
     fn credentials(&self) -> std::result::Result<Credentials, Fetch> {
         match &self.keys {
             Keys::Static {
@@ -215,7 +223,12 @@ impl AwsClient {
         for (name, value) in instructions.headers() {
             request = request.set(name, value);
         }
-        http::send(request, Some(body))
+        match http::send(request.clone(), Some(body)) {
+            // A kept-alive connection the server closed meanwhile: ureq
+            // retries no POST, so once here.
+            Err(f) if f.failure == LinkFailure::Unreachable => http::send(request, Some(body)),
+            other => other,
+        }
     }
 
     /// The secret string (or the fact that it is binary) at `location`.
@@ -282,7 +295,9 @@ impl AwsClient {
             }
         }
         let detail = match failure {
-            LinkFailure::PathMissing if message.contains("marked deleted") => {
+            LinkFailure::PathMissing
+                if message.contains("deleted") || message.contains("deletion") =>
+            {
                 format!("{place} is scheduled for deletion")
             }
             LinkFailure::PathMissing => format!("there is no secret {place}"),
@@ -310,7 +325,8 @@ fn error_of(answer: &Answer) -> (String, String) {
         .next()
         .unwrap_or_default()
         .to_owned();
-    let message: String = message.chars().take(300).collect();
+    let code = http::clean(&code);
+    let message = http::clean(&message);
     let code = if code.is_empty() {
         format!("HTTP {}", answer.status)
     } else {
@@ -329,7 +345,11 @@ fn between(text: &str, open: &str, close: &str) -> Option<String> {
 pub(crate) fn classify(code: &str, message: &str, status: u16) -> LinkFailure {
     match code {
         "ResourceNotFoundException" => LinkFailure::PathMissing,
-        "InvalidRequestException" if message.contains("deleted") => LinkFailure::PathMissing,
+        "InvalidRequestException"
+            if message.contains("deleted") || message.contains("deletion") =>
+        {
+            LinkFailure::PathMissing
+        }
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => {
             LinkFailure::AuthExpired
         }

@@ -56,18 +56,19 @@ impl Cache {
         self.ttl
     }
 
-    /// The fresh entry for `location` of `provider`, if any.
+    /// Drops (and so wipes) every entry past its time.
+    fn sweep(&mut self) {
+        let ttl = self.ttl;
+        self.entries.retain(|_, e| e.at.elapsed() < ttl);
+    }
+
+    /// The fresh entry for `location` of `provider`, if any. Every stale
+    /// entry is dropped on the way, not only this one.
     pub(crate) fn get(&mut self, provider: &str, location: &Location) -> Option<&Fetched> {
-        let key = (provider.to_owned(), place_of(location));
-        let fresh = self
-            .entries
-            .get(&key)
-            .is_some_and(|e| e.at.elapsed() < self.ttl);
-        if !fresh {
-            self.entries.remove(&key);
-            return None;
-        }
-        self.entries.get(&key).map(|e| &e.fetched)
+        self.sweep();
+        self.entries
+            .get(&(provider.to_owned(), place_of(location)))
+            .map(|e| &e.fetched)
     }
 
     /// When `location` of `provider` was fetched, if it is cached and fresh.
@@ -79,6 +80,7 @@ impl Cache {
     }
 
     pub(crate) fn put(&mut self, provider: &str, location: &Location, fetched: Fetched) {
+        self.sweep();
         if self.ttl.is_zero() {
             return;
         }

@@ -146,7 +146,7 @@ pub(crate) fn send(
         Err(ureq::Error::Transport(t)) => return Err(transport(&t, &host)),
     };
     let status = response.status();
-    let retry_after = response.header("retry-after").map(str::to_owned);
+    let retry_after = response.header("retry-after").map(clean);
     let mut bytes = Zeroizing::new(Vec::new());
     response
         .into_reader()
@@ -240,8 +240,24 @@ fn tls_words(e: &rustls::Error) -> String {
         E::InvalidMessage(_) | E::InappropriateMessage { .. } => {
             "it does not speak TLS on that port (write the address with http:// if it is a plain HTTP server)".into()
         }
-        other => other.to_string(),
+        other => clean(&other.to_string()),
     }
+}
+
+/// Text from a server, fit for a one-line message: control characters
+/// (terminal escapes, line breaks) become spaces, runs of spaces one, and
+/// it is cut at 300 characters.
+pub(crate) fn clean(text: &str) -> String {
+    let spaced: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let joined = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut cut: String = joined.chars().take(300).collect();
+    if cut.len() < joined.len() {
+        cut.push('…');
+    }
+    cut
 }
 
 /// Percent-encodes one path segment.
@@ -301,6 +317,12 @@ mod tests {
             parse_ca(&huge).expect_err("too big").code(),
             "invalid_provider"
         );
+    }
+
+    #[test]
+    fn server_text_is_one_clean_line() {
+        assert_eq!(clean("denied\n\u{1b}[31mred\t x"), "denied [31mred x");
+        assert_eq!(clean(&"a".repeat(400)).chars().count(), 301);
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub const PROVIDER_NAME_MAX_CHARS: usize = 64;
 /// Largest CA bundle a provider may carry, in bytes.
 pub const CA_PEM_MAX_BYTES: usize = 256 * 1024;
 
+/// The first path segments of OpenBao / Vault endpoints that are not KV mounts.
+const RESERVED_MOUNTS: [&str; 4] = ["sys", "auth", "identity", "cubbyhole"];
+
 /// Where a linked secret's value lives: a provider, and a place in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
@@ -157,11 +160,21 @@ impl Location {
                 if mount.starts_with('/') || mount.ends_with('/') || path.starts_with('/') {
                     return bad("the mount and the path are written without a leading or trailing slash, e.g. secret/app/db".into());
                 }
-                if path
-                    .split('/')
-                    .any(|s| s.is_empty() || s == "." || s == "..")
-                {
-                    return bad(format!("the path {path:?} has an empty, . or .. segment"));
+                for (what, text) in [("mount", mount), ("path", path)] {
+                    if text
+                        .split('/')
+                        .any(|s| s.is_empty() || s == "." || s == "..")
+                    {
+                        return bad(format!("the {what} {text:?} has an empty, . or .. segment"));
+                    }
+                }
+                // A link reads a KV secret, never the server's own endpoints
+                // (a token's own lookup would make the token a "value").
+                let first = mount.split('/').next().unwrap_or_default();
+                if RESERVED_MOUNTS.contains(&first) {
+                    return bad(format!(
+                        "{first}/ is not a KV secrets engine; link a secret of a KV mount, e.g. secret/app/db"
+                    ));
                 }
                 if !matches!(kv_version, 1 | 2) {
                     return bad(format!(
@@ -186,8 +199,15 @@ impl Location {
                 version_id,
             } => {
                 plain("secret id", secret_id)?;
-                if let Some(r) = region {
-                    aws::check_region(r)?;
+                // The region picks the host the signed request goes to.
+                for r in region
+                    .as_deref()
+                    .into_iter()
+                    .chain(aws::region_of_arn(secret_id))
+                {
+                    aws::check_region(r).map_err(|_| Error::LinkInvalid {
+                        reason: format!("{r:?} is not an AWS region name; write it as us-east-1"),
+                    })?;
                 }
                 if let Some(k) = json_key {
                     plain("JSON key", k)?;
@@ -317,6 +337,31 @@ impl ProviderConfig {
             } => endpoint
                 .clone()
                 .unwrap_or_else(|| aws::default_endpoint(region)),
+        }
+    }
+
+    /// Where a request for `location` goes: the Vault address, or the AWS
+    /// endpoint of the location's region (an ARN's, a link's own, else the
+    /// provider's) — what the policy's allowed addresses are checked against.
+    pub fn address_for(&self, location: &Location) -> String {
+        match (&self.kind, location) {
+            (
+                ProviderKind::Aws {
+                    region,
+                    endpoint: None,
+                    ..
+                },
+                Location::Aws {
+                    secret_id,
+                    region: own,
+                    ..
+                },
+            ) => aws::default_endpoint(
+                own.as_deref()
+                    .or_else(|| aws::region_of_arn(secret_id))
+                    .unwrap_or(region),
+            ),
+            _ => self.address(),
         }
     }
 
@@ -597,12 +642,13 @@ impl Provider {
         }
     }
 
-    /// Checks the credentials with one request; for AWS, a read of `probe`
-    /// if given (AWS has no cheaper check that every policy allows).
+    /// Checks the credentials: Vault logs in (AppRole) or looks the token up;
+    /// AWS keys cannot be checked without a request every IAM policy allows,
+    /// so only a profile is read (to find it and its keys now).
     pub(crate) fn login(&mut self) -> std::result::Result<(), Fetch> {
         match self {
             Provider::Vault(c) => c.login_check(),
-            Provider::Aws(_) => Ok(()),
+            Provider::Aws(c) => c.login_check(),
         }
     }
 }

@@ -23,6 +23,18 @@ use crate::secret::Timestamp;
 
 /// A token this close to its end is renewed or replaced before use.
 const REFRESH_MARGIN: Duration = Duration::from_secs(5);
+/// The longest lease believed (a server's answer is not trusted past it).
+const LEASE_MAX_SECS: u64 = 10 * 365 * 24 * 3600;
+
+/// A lease of `secs` seconds from now; none for 0.
+fn lease(secs: u64) -> Option<(Instant, Duration)> {
+    (secs > 0).then(|| {
+        (
+            Instant::now(),
+            Duration::from_secs(secs.min(LEASE_MAX_SECS)),
+        )
+    })
+}
 
 pub(crate) struct VaultClient {
     address: String,
@@ -212,7 +224,11 @@ impl VaultClient {
 
     fn with_token(&self, request: ureq::Request) -> ureq::Request {
         match &self.token {
-            Some(t) => request.set("X-Vault-Token", t.value.expose_secret()),
+            // As `Authorization`, which HTTP libraries keep out of their logs.
+            Some(t) => request.set(
+                "Authorization",
+                &format!("Bearer {}", t.value.expose_secret()),
+            ),
             None => request,
         }
     }
@@ -251,7 +267,7 @@ impl VaultClient {
                 let d = lookup.data;
                 if let Some(t) = &mut self.token {
                     t.renewable = d.renewable;
-                    t.lease = (d.ttl > 0).then(|| (Instant::now(), Duration::from_secs(d.ttl)));
+                    t.lease = lease(d.ttl);
                 }
                 if matches!(self.login, Login::Token(_)) {
                     self.token_expires =
@@ -277,10 +293,15 @@ impl VaultClient {
             serde_json::json!({ "role_id": role_id, "secret_id": secret_id.expose_secret() })
                 .to_string(),
         );
-        let answer = http::send(
-            self.request("POST", &format!("auth/{}/login", http::path(mount))),
-            Some(body.as_bytes()),
-        )?;
+        let login = self.request("POST", &format!("auth/{}/login", http::path(mount)));
+        let answer = match http::send(login.clone(), Some(body.as_bytes())) {
+            // A kept-alive connection the server closed meanwhile: ureq
+            // retries no POST, so once here.
+            Err(f) if f.failure == LinkFailure::Unreachable => {
+                http::send(login, Some(body.as_bytes()))?
+            }
+            other => other?,
+        };
         match answer.status {
             200 => {
                 let auth: AuthAnswer = parse(&answer, "the AppRole login")?;
@@ -305,8 +326,7 @@ impl VaultClient {
         self.token = Some(Token {
             value: SecretString::from(block.client_token.to_string()),
             renewable: block.renewable,
-            lease: (block.lease_duration > 0)
-                .then(|| (Instant::now(), Duration::from_secs(block.lease_duration))),
+            lease: lease(block.lease_duration),
         });
     }
 
@@ -319,7 +339,11 @@ impl VaultClient {
                         value: t.clone(),
                         renewable: false,
                         lease: None,
-                    })
+                    });
+                    // Its lease, for renewing it in a long session; a
+                    // refusal shows on the read itself.
+                    let _ = self.lookup_self();
+                    return Ok(());
                 }
                 Login::AppRole { .. } => return self.approle_login(),
             }
@@ -366,8 +390,7 @@ impl VaultClient {
         let auth: AuthAnswer = parse(&answer, "renewing the token")?;
         if let (Some(block), Some(t)) = (auth.auth, &mut self.token) {
             t.renewable = block.renewable;
-            t.lease = (block.lease_duration > 0)
-                .then(|| (Instant::now(), Duration::from_secs(block.lease_duration)));
+            t.lease = lease(block.lease_duration);
         }
         Ok(())
     }
@@ -377,7 +400,12 @@ impl VaultClient {
     fn authed(&mut self, api_path: &str) -> std::result::Result<Answer, Fetch> {
         self.ready()?;
         let answer = http::send(self.with_token(self.request("GET", api_path)), None)?;
-        if answer.status == 403 && matches!(self.login, Login::AppRole { .. }) {
+        // A refused AppRole token is replaced once — but only when the token
+        // itself is no longer valid: a login uses up a secret id's uses.
+        if answer.status == 403
+            && matches!(self.login, Login::AppRole { .. })
+            && self.lookup_self()?.is_none()
+        {
             self.approle_login()?;
             return http::send(self.with_token(self.request("GET", api_path)), None);
         }
@@ -593,11 +621,7 @@ fn errors_of(answer: &Answer) -> String {
     let joined = serde_json::from_str::<Errors>(&answer.body)
         .map(|e| e.errors.join("; "))
         .unwrap_or_default();
-    let joined: String = joined.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut cut: String = joined.chars().take(200).collect();
-    if cut.len() < joined.len() {
-        cut.push('…');
-    }
+    let cut = http::clean(&joined);
     if cut.is_empty() {
         format!("HTTP {}", answer.status)
     } else {

@@ -261,8 +261,9 @@ impl Vault {
     /// it already, or a test); otherwise it is read at first use.
     pub fn set_link_policy(&mut self, policy: Policy) {
         if self.linked.policy.as_ref() != Some(&policy) {
-            // Clients were made under the old rules.
+            // Clients and values were had under the old rules.
             self.linked.clients.clear();
+            self.linked.cache.clear();
             self.linked.policy = Some(policy);
         }
     }
@@ -467,7 +468,12 @@ impl Vault {
         }
         // The keychain entry goes first: if the keychain fails, nothing is removed.
         if self.read_book()?.find(name)?.store == CredentialStore::Keychain {
-            credentials::forget(&self.id(), name)?;
+            match credentials::forget(&self.id(), name) {
+                // A keychain that cannot be reached here (a copied vault, a
+                // headless session) must not keep the provider forever.
+                Ok(()) | Err(Error::KeychainUnavailable { .. }) => {}
+                Err(e) => return Err(e),
+            }
         }
         self.change_book(|book| {
             let before = book.providers.len();
@@ -525,6 +531,18 @@ impl Vault {
             Location::Vault { key, .. } => Some(key.as_str()),
             Location::Aws { json_key, .. } => json_key.as_deref(),
         };
+        // The policy, at every use (a cached value too): the provider's kind,
+        // and the address this very request would go to.
+        let config = self.read_book()?.find(&link.provider)?.config.clone();
+        let allowed = self
+            .link_policy()
+            .check_provider(config.kind(), &config.address_for(&link.location));
+        if let Err(e) = allowed {
+            self.linked
+                .last_errors
+                .insert(link.provider.clone(), e.body());
+            return Err(e);
+        }
         if !fresh {
             if let Some(cached) = self.linked.cache.get(&link.provider, &link.location) {
                 return cached

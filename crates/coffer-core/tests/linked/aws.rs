@@ -272,55 +272,64 @@ fn signed_requests_are_checked_and_refusals_tell_why() {
 
 #[test]
 #[ignore = "needs OpenBao and moto: `make deps-linked` (make test runs it)"]
-fn keys_from_a_named_profile_tls_and_a_stopped_server() {
+fn tls_an_arn_region_and_a_stopped_server() {
     let ca = TestCa::new();
     let mut moto = Moto::start_tls(&ca);
     moto.create_secret("us-east-1", "app/key", "over-tls");
     let dir = tempfile::tempdir().expect("tempdir");
-    let credentials = dir.path().join("credentials");
-    std::fs::write(
-        &credentials,
-        "[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = nope\n\n[coffer]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n",
-    )
-    .expect("write");
-    // Only this test reads these variables.
-    std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", &credentials);
-    std::env::set_var("AWS_CONFIG_FILE", dir.path().join("no-config"));
     let mut vault = vault(dir.path());
-    let info = vault
+    vault
         .add_provider(
-            provider("profile", &moto.endpoint, Some("coffer"), Some(&ca.ca_pem)),
-            ProviderCredentials::AwsProfile,
+            provider("tls", &moto.endpoint, None, Some(&ca.ca_pem)),
+            keys("AKIDTEST", "secret", None),
         )
         .expect("add");
-    assert_eq!(info.auth, "profile");
     vault
-        .link(request("key", "profile", target("app/key")))
-        .expect("profile over TLS");
+        .link(request("key", "tls", target("app/key")))
+        .expect("over TLS");
     assert_eq!(get(&mut vault, "key"), "over-tls");
 
     vault
         .add_provider(
-            provider("missing", &moto.endpoint, Some("nowhere"), Some(&ca.ca_pem)),
-            ProviderCredentials::AwsProfile,
-        )
-        .expect("add");
-    let err = vault
-        .link(request("k2", "missing", target("app/key")))
-        .expect_err("no profile");
-    assert_eq!(err.code(), "provider_auth_refused");
-    assert!(err.to_string().contains("nowhere"), "{err}");
-
-    vault
-        .add_provider(
-            provider("no-ca", &moto.endpoint, Some("coffer"), None),
-            ProviderCredentials::AwsProfile,
+            provider("no-ca", &moto.endpoint, None, None),
+            keys("AKIDTEST", "secret", None),
         )
         .expect("add");
     let err = vault
         .link(request("k3", "no-ca", target("app/key")))
         .expect_err("tls");
     assert_eq!(err.code(), "provider_tls", "{err}");
+
+    // An ARN's region picks the host: one that is not a region is refused
+    // before anything is signed or sent.
+    let err = vault
+        .link(request(
+            "arn",
+            "tls",
+            target("arn:aws:secretsmanager:evil.example/:123456789012:secret:x"),
+        ))
+        .expect_err("bad region");
+    assert_eq!(err.code(), "invalid_link", "{err}");
+
+    // A profile that is not there is found out when the provider is added
+    // (profiles are read from files through the CLI's tests, which set the
+    // AWS_* variables for one process: a test thread must not).
+    let err = vault
+        .add_provider(
+            provider(
+                "missing",
+                &moto.endpoint,
+                Some("coffer-test-no-such-profile"),
+                Some(&ca.ca_pem),
+            ),
+            ProviderCredentials::AwsProfile,
+        )
+        .expect_err("no profile");
+    assert_eq!(err.code(), "provider_auth_refused", "{err}");
+    assert!(
+        err.to_string().contains("coffer-test-no-such-profile"),
+        "{err}"
+    );
 
     vault.set_link_cache_ttl(std::time::Duration::ZERO);
     moto.stop();
