@@ -101,6 +101,28 @@ async fn a_provider_is_added_a_secret_linked_tested_and_revealed() {
     row_action(&client, "db/password", "reveal").await;
     text_becomes(&client, &revealed, "rotated").await;
 
+    // A link that stops resolving says why on its row, and in the banner.
+    bao.put_kv2("app/db", json!({"user": "alice"}));
+    row_action(&client, "db/password", "reveal").await;
+    text_becomes(&client, &revealed, "••••••••").await;
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-reset-cache")).await;
+    row_action(&client, "db/password", "reveal").await;
+    let error = visible(&client, &testid("error")).await;
+    assert_eq!(
+        error.attr("data-code").await.expect("attr").as_deref(),
+        Some("link_key_missing")
+    );
+    let badge = visible(
+        &client,
+        &format!("{} [data-testid=secret-linked].problem", row("db/password")),
+    )
+    .await;
+    let why = badge.attr("title").await.expect("attr").unwrap_or_default();
+    assert!(why.contains("has no key \"password\""), "{why}");
+    screenshot(&client, "linked-problem").await;
+    bao.put_kv2("app/db", json!({"password": "rotated"}));
+
     // Editing keeps the link; unlinking keeps the value here.
     row_action(&client, "db/password", "edit").await;
     let linked = text(&client, &testid("secret-linked-text")).await;

@@ -132,7 +132,7 @@ async fn unlock_with_a_typo_then_filter_edit_disable_delete_and_lock() {
         .set_settings(&coffer_core::Settings {
             auto_lock_minutes: 15,
             clipboard_clear_seconds: 2,
-            quick_open: None,
+            ..coffer_core::Settings::default()
         })
         .expect("settings");
 

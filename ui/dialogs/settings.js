@@ -1,4 +1,5 @@
-// The settings dialog: auto-lock minutes, clipboard clearing, the quick-open
+// The settings dialog: auto-lock minutes, clipboard clearing, how long
+// fetched linked values are kept, the quick-open
 // shortcut (dialogs/shortcut.js), the keychain (turning it on asks for the
 // key), copying / downloading the key, and "Change vault key…". Loading the
 // settings also sets the auto-lock wait.
@@ -54,6 +55,7 @@ export async function open() {
   if (!settings) return;
   $("setting-auto-lock").value = settings.auto_lock_minutes;
   $("setting-clipboard").value = settings.clipboard_clear_seconds;
+  $("setting-link-cache").value = settings.link_cache_minutes;
   limitNote("auto-lock-limit", settings.auto_lock_limited_by && `Limited: ${settings.auto_lock_limited_by}.`);
   limitNote("clipboard-limit", settings.clipboard_limited_by && `Limited: ${settings.clipboard_limited_by}.`);
   $("setting-quick-open").value = settings.quick_open ?? "";
@@ -74,6 +76,7 @@ async function save(event) {
       auto_lock_minutes: Number($("setting-auto-lock").value || 0),
       clipboard_clear_seconds: Number($("setting-clipboard").value || 0),
       quick_open: $("setting-quick-open").value.trim() || null,
+      link_cache_minutes: Number($("setting-link-cache").value || 0),
     },
   });
   if (view === undefined) return;

@@ -6,6 +6,7 @@
 //
 // A record: {id, name, enabled, shadowed, domains: string[], note,
 // updated: ms, linked: "provider · location" or "", fetched: ms or 0,
+// problem: why a linked secret's last use failed or "",
 // lname, ldomains, hay}; the last three are lowercased keys
 // (hay = name, domains and note, for the filter). The filter never sees the
 // word "any" that the list shows for a secret without allowed domains.
@@ -29,12 +30,12 @@ let haystack = null;           // every hay in sort order, joined by SEP; null =
 let starts = new Int32Array(1); // starts[j]: where sort position j's hay begins; starts[n]: the end
 let idCache = { version: -1, found: new Map() }; // ids looked up since the last change
 
-function record(id, name, enabled, shadowed, domainText, note, updated, linked = "", fetched = 0) {
+function record(id, name, enabled, shadowed, domainText, note, updated, linked = "", fetched = 0, problem = "") {
   const lname = name.toLowerCase();
   const ldomains = domainText.toLowerCase();
   const domains = domainText ? domainText.split(" ") : NO_DOMAINS;
   const hay = `${lname}\n${ldomains}\n${note.toLowerCase()}\n${linked.toLowerCase()}`;
-  return { id, name, enabled, shadowed, domains, note, updated, linked, fetched, lname, ldomains, hay };
+  return { id, name, enabled, shadowed, domains, note, updated, linked, fetched, problem, lname, ldomains, hay };
 }
 
 /** A record from a SecretInfo (what create / update / delete return). */
@@ -44,7 +45,8 @@ export function fromInfo(info) {
   const link = info.linked;
   const linked = link ? `${link.provider} · ${link.location}` : "";
   const fetched = link?.fetched_at ? Date.parse(link.fetched_at) : 0;
-  return record(info.id, info.name, Boolean(info.enabled), Boolean(info.shadowed), domains, info.note ?? "", updated, linked, fetched);
+  const problem = link?.problem?.message ?? "";
+  return record(info.id, info.name, Boolean(info.enabled), Boolean(info.shadowed), domains, info.note ?? "", updated, linked, fetched, problem);
 }
 
 /** Replaces every record with secret_list's columns; forgets revealed values. */
@@ -58,6 +60,7 @@ export function load(list) {
     records[i] = record(
       list.ids[i], list.names[i], list.enabled.charCodeAt(i) === 49, sh,
       list.domains[i], list.notes[i], list.updated[i], list.linked[i], list.fetched[i],
+      list.link_problems[i],
     );
   }
   model.records = records;

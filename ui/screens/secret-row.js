@@ -86,10 +86,13 @@ export function writeRow(row, rec, version, open, text) {
   row.shadow.hidden = !rec.shadowed;
   row.off.hidden = rec.enabled;
   row.linked.hidden = !rec.linked;
+  row.linked.classList.toggle("problem", Boolean(rec.problem));
   if (rec.linked) {
     const fetched = rec.fetched ? `fetched ${whenLong(rec.fetched)}` : "not fetched yet";
-    row.linked.title = `Linked to ${rec.linked} (${fetched})`;
-    row.linked.lastChild.textContent = `: linked to ${rec.linked}, ${fetched}`;
+    const why = rec.problem ? `; its last use failed: ${rec.problem}` : "";
+    row.linked.title = `Linked to ${rec.linked} (${fetched})${why}`;
+    row.linked.firstChild.textContent = rec.problem ? "⚠" : "↗";
+    row.linked.lastChild.textContent = `: linked to ${rec.linked}, ${fetched}${why}`;
   }
   row.note.textContent = rec.note;
   row.note.title = rec.note;

@@ -140,6 +140,7 @@ async function toggleReveal(rec) {
     data.model.revealed.delete(rec.id);
   } else {
     const value = await attempt("secret_reveal", { id: rec.id });
+    if (rec.linked) await linkState(rec);
     if (value === undefined || !data.recordById(rec.id)) return;
     data.model.revealed.set(rec.id, value);
   }
@@ -147,8 +148,26 @@ async function toggleReveal(rec) {
   list.refresh({ reveal: true });
 }
 
+// A linked secret's row after a reveal or a copy: when it was fetched, and
+// why it failed (shown on its badge) — without reading the whole list again.
+async function linkState(rec) {
+  const epoch = currentEpoch();
+  let state;
+  try {
+    state = await call("link_state", { id: rec.id });
+  } catch {
+    return;
+  }
+  if (isStale(epoch) || !state) return;
+  rec.fetched = state.fetched;
+  rec.problem = state.problem?.message ?? "";
+  data.model.version += 1;
+  list.refresh();
+}
+
 async function copyValue(rec) {
   const seconds = await attempt("secret_copy", { id: rec.id });
+  if (rec.linked) await linkState(rec);
   if (seconds === undefined) return;
   toast(seconds > 0 ? `Copied ${rec.name}; the clipboard is cleared in ${seconds} s.` : `Copied ${rec.name}.`);
 }

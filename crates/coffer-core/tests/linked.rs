@@ -294,8 +294,17 @@ fn the_cache_hits_expires_resets_and_goes_with_the_lock() {
         .fetched_at
         .is_some());
 
-    // A zero TTL keeps nothing.
-    vault.set_link_cache_ttl(Duration::ZERO);
+    // The cache time is a setting of the vault, kept over a lock: 0 keeps nothing.
+    vault
+        .set_settings(&coffer_core::Settings {
+            link_cache_minutes: 0,
+            ..coffer_core::Settings::default()
+        })
+        .expect("settings");
+    vault.lock();
+    vault.unlock(&key).expect("unlock");
+    vault.set_link_policy(Policy::default());
+    assert_eq!(vault.link_cache_ttl(), Duration::ZERO);
     bao.put_kv2("app/api", json!({"token": "five"}));
     assert_eq!(get(&mut vault, "api"), "five");
     bao.put_kv2("app/api", json!({"token": "six"}));

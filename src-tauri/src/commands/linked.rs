@@ -272,3 +272,21 @@ pub async fn secret_unlink(state: State<'_, AppState>, id: String) -> Reply<Secr
 pub fn link_cache_reset(state: State<'_, AppState>) -> Reply<usize> {
     Ok(state.with_vault(|v| Ok(v.reset_link_cache()))?)
 }
+
+/// How a linked secret's last use went: when it was fetched (ms, 0 = not
+/// cached) and why it failed, for its row after a reveal or a copy.
+#[derive(serde::Serialize)]
+pub struct LinkState {
+    pub fetched: i64,
+    pub problem: Option<coffer_core::ErrorBody>,
+}
+
+#[tauri::command]
+pub fn link_state(state: State<'_, AppState>, id: String) -> Reply<Option<LinkState>> {
+    let target = Target::Id(secret_id(&id)?);
+    let info = state.with_vault(|v| v.link_info(target))?;
+    Ok(info.map(|l| LinkState {
+        fetched: l.fetched_at.map_or(0, |t| t.0),
+        problem: l.problem,
+    }))
+}

@@ -51,6 +51,7 @@ macro_rules! coffer_commands {
             linked::secret_unlink,
             linked::link_test,
             linked::link_cache_reset,
+            linked::link_state,
         }
     };
 }

@@ -32,6 +32,8 @@ pub struct SecretColumns {
     pub linked: Vec<String>,
     /// When a linked value was fetched (ms since the epoch), 0 when it is not cached.
     pub fetched: Vec<i64>,
+    /// Why a linked secret's last use failed (`""`: it did not).
+    pub link_problems: Vec<String>,
 }
 
 impl SecretColumns {
@@ -47,6 +49,7 @@ impl SecretColumns {
             updated: Vec::with_capacity(n),
             linked: Vec::with_capacity(n),
             fetched: Vec::with_capacity(n),
+            link_problems: Vec::with_capacity(n),
         };
         let bit = |b: bool| if b { '1' } else { '0' };
         for s in list {
@@ -61,10 +64,13 @@ impl SecretColumns {
                 Some(l) => {
                     c.linked.push(format!("{} · {}", l.provider, l.location));
                     c.fetched.push(l.fetched_at.map_or(0, |t| t.0));
+                    c.link_problems
+                        .push(l.problem.map(|p| p.message).unwrap_or_default());
                 }
                 None => {
                     c.linked.push(String::new());
                     c.fetched.push(0);
+                    c.link_problems.push(String::new());
                 }
             }
         }

@@ -51,6 +51,9 @@ pub struct SettingsInput {
     /// A key combination such as `Ctrl+Alt+K`; empty or absent = none.
     #[serde(default)]
     pub quick_open: Option<String>,
+    /// Minutes fetched linked values are kept; absent = as stored.
+    #[serde(default)]
+    pub link_cache_minutes: Option<u32>,
 }
 
 /// Stores the settings and returns them as in force (possibly clamped); a
@@ -68,16 +71,21 @@ pub fn settings_set<R: Runtime>(
     if let Some(text) = &quick_open {
         crate::quick_open::check(text)?;
     }
-    let stored = Settings {
-        auto_lock_minutes: settings.auto_lock_minutes,
-        clipboard_clear_seconds: settings.clipboard_clear_seconds,
-        quick_open,
-    };
-    state.with_vault(|v| {
+    let stored = state.with_vault(|v| {
         if !v.is_unlocked() {
             return Err(Error::Locked);
         }
-        v.set_settings(&stored)
+        let stored = Settings {
+            auto_lock_minutes: settings.auto_lock_minutes,
+            clipboard_clear_seconds: settings.clipboard_clear_seconds,
+            quick_open,
+            link_cache_minutes: match settings.link_cache_minutes {
+                Some(m) => m,
+                None => v.settings()?.link_cache_minutes,
+            },
+        };
+        v.set_settings(&stored)?;
+        Ok(stored)
     })?;
     crate::quick_open::apply(&app, stored.quick_open.as_deref());
     Ok(settings_view(&state)?)

@@ -508,6 +508,9 @@ pub struct LinkInfo {
     /// When the value was last fetched in this session, if it is cached.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fetched_at: Option<crate::secret::Timestamp>,
+    /// Why its last use in this session failed, until it next succeeds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<crate::error::ErrorBody>,
 }
 
 impl LinkInfo {
@@ -517,6 +520,7 @@ impl LinkInfo {
             kind: link.location.kind(),
             location: link.location.to_string(),
             fetched_at: None,
+            problem: None,
         }
     }
 }
@@ -661,6 +665,8 @@ pub(crate) struct Session {
     pub(crate) clients: std::collections::HashMap<String, Provider>,
     /// The last error of each provider, until it next succeeds.
     pub(crate) last_errors: std::collections::HashMap<String, crate::error::ErrorBody>,
+    /// Why each link's last use failed, until it next succeeds (for the list).
+    pub(crate) link_problems: std::collections::HashMap<(String, String), crate::error::ErrorBody>,
     /// The policy linked secrets obey: read at first use (or set by the caller).
     pub(crate) policy: Option<crate::policy::Policy>,
 }

@@ -316,7 +316,7 @@ fn settings_in_force_are_clamped_and_say_by_which_file() {
     let stored = crate::Settings {
         auto_lock_minutes: 0,
         clipboard_clear_seconds: 5,
-        quick_open: None,
+        ..crate::Settings::default()
     };
     let got = stored.in_force(&policy);
     assert_eq!(

@@ -55,6 +55,9 @@ impl Vault {
             self.lock();
             return Err(e);
         }
+        // The stored cache time of linked values (a setting of this vault).
+        let minutes = self.settings().map_or(60, |s| s.link_cache_minutes);
+        self.apply_link_cache_minutes(minutes);
         Ok(())
     }
 

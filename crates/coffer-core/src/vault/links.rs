@@ -526,6 +526,21 @@ impl Vault {
 
     /// The value of `link`: from the cache while it is fresh, else fetched.
     pub(super) fn linked_value(&mut self, link: &Link, fresh: bool) -> Result<SecretString> {
+        let result = self.fetch_link_value(link, fresh);
+        let key = link_key(link);
+        match &result {
+            Err(e) if e.is_link_problem() || e.code() == crate::Code::PolicyDenied => {
+                self.linked.link_problems.insert(key, e.body());
+            }
+            _ => {
+                self.linked.link_problems.remove(&key);
+            }
+        }
+        result
+    }
+
+    /// [`Vault::linked_value`], before its outcome is remembered for the list.
+    fn fetch_link_value(&mut self, link: &Link, fresh: bool) -> Result<SecretString> {
         let place = place_name(&link.location);
         let key = match &link.location {
             Location::Vault { key, .. } => Some(key.as_str()),
@@ -826,6 +841,18 @@ impl Vault {
         })
     }
 
+    /// The link of one secret as listed (with when it was fetched and why
+    /// its last use failed), if it is linked: what the app's table shows.
+    pub fn link_info(&mut self, target: Target<'_>) -> Result<Option<crate::linked::LinkInfo>> {
+        let (_, meta, _) = self.find(target)?;
+        Ok(meta.link.as_ref().map(|link| {
+            let mut info = crate::linked::LinkInfo::of(link);
+            info.fetched_at = self.fetched_at(link);
+            info.problem = self.link_problem(link);
+            info
+        }))
+    }
+
     /// The link of one secret, if it is linked.
     pub fn link_of(&mut self, target: Target<'_>) -> Result<Option<Link>> {
         let (_, meta, _) = self.find(target)?;
@@ -860,6 +887,19 @@ impl Vault {
     pub(super) fn fetched_at(&self, link: &Link) -> Option<Timestamp> {
         self.linked.cache.fetched_at(&link.provider, &link.location)
     }
+
+    /// Why `link`'s last use in this session failed, if it did.
+    pub(super) fn link_problem(&self, link: &Link) -> Option<crate::error::ErrorBody> {
+        self.linked.link_problems.get(&link_key(link)).cloned()
+    }
+}
+
+/// What a link's last outcome is remembered under: all of it, key included.
+fn link_key(link: &Link) -> (String, String) {
+    (
+        link.provider.clone(),
+        serde_json::to_string(&link.location).unwrap_or_default(),
+    )
 }
 
 /// How messages name the secret a location points at (without its key).

@@ -58,9 +58,11 @@ impl Vault {
             .into_iter()
             .map(|(seq, index, id, meta)| {
                 let fetched = meta.link.as_ref().and_then(|l| self.fetched_at(l));
+                let problem = meta.link.as_ref().and_then(|l| self.link_problem(l));
                 let mut info = info(id, meta, newest.get(&index).is_some_and(|&n| n > seq));
                 if let Some(linked) = &mut info.linked {
                     linked.fetched_at = fetched;
+                    linked.problem = problem;
                 }
                 info
             })

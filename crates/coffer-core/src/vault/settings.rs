@@ -28,7 +28,17 @@ pub struct Settings {
     /// `None` (the default) registers none.
     #[serde(default)]
     pub quick_open: Option<String>,
+    /// How long fetched linked values are kept in memory, in minutes (0: not kept).
+    #[serde(default = "default_link_cache_minutes")]
+    pub link_cache_minutes: u32,
 }
+
+fn default_link_cache_minutes() -> u32 {
+    (crate::linked::DEFAULT_CACHE_TTL.as_secs() / 60) as u32
+}
+
+/// Longest time fetched linked values can be kept, in minutes.
+pub const LINK_CACHE_MAX_MINUTES: u32 = 24 * 60;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -36,6 +46,7 @@ impl Default for Settings {
             auto_lock_minutes: 15,
             clipboard_clear_seconds: 30,
             quick_open: None,
+            link_cache_minutes: default_link_cache_minutes(),
         }
     }
 }
@@ -52,6 +63,8 @@ pub struct SettingsInForce {
     pub clipboard_limited_by: Option<String>,
     /// The quick-open shortcut (the policy has no say in it).
     pub quick_open: Option<String>,
+    /// Minutes fetched linked values are kept (the policy has no say in it).
+    pub link_cache_minutes: u32,
 }
 
 impl Settings {
@@ -65,6 +78,7 @@ impl Settings {
             auto_lock_limited_by: limited_by(lock_clamped, &policy.max_idle_minutes),
             clipboard_limited_by: limited_by(clear_clamped, &policy.max_clear_seconds),
             quick_open: self.quick_open.clone(),
+            link_cache_minutes: self.link_cache_minutes,
         }
     }
 }
@@ -126,6 +140,7 @@ impl Vault {
                 defaults.clipboard_clear_seconds,
             )?,
             quick_open: quick_open.filter(|s| !s.is_empty()),
+            link_cache_minutes: read("link_cache_minutes", defaults.link_cache_minutes)?,
         })
     }
 
@@ -138,6 +153,13 @@ impl Vault {
             return Err(Error::InvalidSetting {
                 reason: format!(
                     "a shortcut is a key combination such as Ctrl+Alt+K, at most {QUICK_OPEN_MAX_CHARS} characters"
+                ),
+            });
+        }
+        if settings.link_cache_minutes > LINK_CACHE_MAX_MINUTES {
+            return Err(Error::InvalidSetting {
+                reason: format!(
+                    "fetched linked values are kept at most {LINK_CACHE_MAX_MINUTES} minutes"
                 ),
             });
         }
@@ -160,10 +182,17 @@ impl Vault {
         )
         .at(&self.path)?;
         tx.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('quick_open', ?1)",
-            params![quick_open],
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('quick_open', ?1), ('link_cache_minutes', ?2)",
+            params![quick_open, i64::from(settings.link_cache_minutes)],
         )
         .at(&self.path)?;
-        tx.commit().at(&self.path)
+        tx.commit().at(&self.path)?;
+        self.apply_link_cache_minutes(settings.link_cache_minutes);
+        Ok(())
+    }
+
+    /// Keeps fetched linked values for `minutes` from now on.
+    pub(super) fn apply_link_cache_minutes(&mut self, minutes: u32) {
+        self.set_link_cache_ttl(std::time::Duration::from_secs(u64::from(minutes) * 60));
     }
 }

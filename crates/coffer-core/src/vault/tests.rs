@@ -434,6 +434,7 @@ fn settings_default_round_trip_and_are_bounded() {
         auto_lock_minutes: 5,
         clipboard_clear_seconds: 0,
         quick_open: Some("Ctrl+Alt+K".into()),
+        link_cache_minutes: 5,
     };
     vault.set_settings(&mine).expect("set");
     drop(vault);
@@ -449,9 +450,16 @@ fn settings_default_round_trip_and_are_bounded() {
         .set_settings(&Settings {
             auto_lock_minutes: 100_000,
             clipboard_clear_seconds: 1,
-            quick_open: None,
+            ..Settings::default()
         })
         .expect_err("too long");
+    assert_eq!(err.code(), "invalid_setting");
+    let err = vault
+        .set_settings(&Settings {
+            link_cache_minutes: 24 * 60 + 1,
+            ..Settings::default()
+        })
+        .expect_err("cache too long");
     assert_eq!(err.code(), "invalid_setting");
     let err = vault
         .set_settings(&Settings {
