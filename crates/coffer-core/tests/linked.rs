@@ -821,9 +821,31 @@ fn credentials_live_in_the_keychain_or_sealed_in_the_vault() {
         std::fs::metadata(path.with_extension("db-wal")).is_ok_and(|m| m.len() > 0),
         "the write-ahead log was looked at with the sealed write in it"
     );
-    vault
-        .remove_provider("bao")
-        .expect("remove keychain provider");
+    // The keychain entry is under a random account listed in the clear, so a
+    // reset of the vault key — which cannot open the providers — removes it.
+    let accounts: String = rusqlite::Connection::open(&path)
+        .expect("open")
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'keychain_accounts'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("listed");
+    let accounts: Vec<String> = serde_json::from_str(&accounts).expect("json");
+    assert_eq!(accounts.len(), 1, "one provider in the keychain");
+    assert!(!accounts[0].contains("bao"), "the account names nothing");
+    let entry = keyring::Entry::new(
+        "coffer",
+        &format!("provider/{}/{}", vault.id(), accounts[0]),
+    )
+    .expect("entry");
+    assert!(entry.get_password().is_ok(), "kept in the keychain");
+    vault.reset().expect("reset");
+    assert!(
+        matches!(entry.get_password(), Err(keyring::Error::NoEntry)),
+        "a reset removes the keychain entry"
+    );
+    assert!(vault.providers().expect("providers").is_empty());
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Where a provider's credentials are kept: the OS keychain (service
-//! [`crate::KEYCHAIN_SERVICE`], account `provider/VAULT_ID/NAME`), or sealed in the vault when
+//! [`crate::KEYCHAIN_SERVICE`], account `provider/VAULT_ID/ID` with a random
+//! id per provider), or sealed in the vault when
 //! the keychain cannot be used or the policy forbids it. Never exported.
 
 use secrecy::{ExposeSecret, SecretString};
@@ -81,12 +82,10 @@ impl Stored {
     }
 }
 
-fn account(vault_id: &str, provider: &str) -> String {
-    format!("provider/{vault_id}/{provider}")
-}
-
-fn entry(vault_id: &str, provider: &str) -> Result<keyring::Entry> {
-    crate::keychain::persistent_entry(&account(vault_id, provider))
+/// `account` is the provider's own random id (or, for a provider kept
+/// before ids were given, its name).
+fn entry(vault_id: &str, account: &str) -> Result<keyring::Entry> {
+    crate::keychain::persistent_entry(&format!("provider/{vault_id}/{account}"))
 }
 
 /// Writes the credentials to the keychain and reads them back; `Err` when
@@ -95,7 +94,7 @@ fn entry(vault_id: &str, provider: &str) -> Result<keyring::Entry> {
 pub(crate) fn keep_in_keychain(
     policy: &Policy,
     vault_id: &str,
-    provider: &str,
+    account: &str,
     stored: &Stored,
 ) -> Result<()> {
     policy.check_keychain()?;
@@ -105,7 +104,7 @@ pub(crate) fn keep_in_keychain(
                 detail: "the credentials could not be written out".into(),
             })?,
         );
-    let entry = entry(vault_id, provider)?;
+    let entry = entry(vault_id, account)?;
     entry
         .set_password(&text)
         .map_err(crate::keychain::unavailable)?;
@@ -126,16 +125,16 @@ pub(crate) fn keep_in_keychain(
 pub(crate) fn load_from_keychain(
     policy: &Policy,
     vault_id: &str,
-    provider: &str,
+    account: &str,
 ) -> Result<Option<Stored>> {
     policy.check_keychain()?;
-    match entry(vault_id, provider)?.get_password() {
+    match entry(vault_id, account)?.get_password() {
         Ok(text) => {
             let text = Zeroizing::new(text);
             serde_json::from_str(&text)
                 .map(Some)
                 .map_err(|_| Error::KeychainUnavailable {
-                    detail: format!("the keychain entry of provider {provider:?} is not Coffer's"),
+                    detail: "a provider's keychain entry is not Coffer's".into(),
                 })
         }
         Err(keyring::Error::NoEntry) => Ok(None),
@@ -144,8 +143,11 @@ pub(crate) fn load_from_keychain(
 }
 
 /// Deletes the keychain entry, if there is one (always allowed).
-pub(crate) fn forget(vault_id: &str, provider: &str) -> Result<()> {
-    match entry(vault_id, provider)?.delete_credential() {
+///
+/// Also used by a reset of the vault key for every account in the
+/// vault's `keychain_accounts` list.
+pub(crate) fn forget(vault_id: &str, account: &str) -> Result<()> {
+    match entry(vault_id, account)?.delete_credential() {
         Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(e) => Err(crate::keychain::unavailable(e)),
     }

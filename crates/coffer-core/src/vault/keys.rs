@@ -126,9 +126,21 @@ impl Vault {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .at(&self.path)?;
-        // The providers are sealed under keys that go too.
+        // The providers are sealed under keys that go too; their keychain
+        // entries are found through the accounts listed in the clear.
+        let accounts: Vec<String> = tx
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'keychain_accounts'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()
+            .at(&self.path)?
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default();
         tx.execute_batch(
-            "DELETE FROM secrets; DELETE FROM data_keys; DELETE FROM meta WHERE key = 'providers';",
+            "DELETE FROM secrets; DELETE FROM data_keys; \
+             DELETE FROM meta WHERE key IN ('providers', 'keychain_accounts');",
         )
         .at(&self.path)?;
         install(&tx, &self.path, &self.id, key)?;
@@ -136,6 +148,11 @@ impl Vault {
         tx.pragma_update(None, "user_version", store::FORMAT_VERSION)
             .at(&self.path)?;
         tx.commit().at(&self.path)?;
+        let vault_id = self.id();
+        for account in accounts {
+            // Best effort: the reset stands whatever the keychain does.
+            let _ = crate::linked::credentials::forget(&vault_id, &account);
+        }
         self.lock();
         // The reset is done whatever happens now: the key is the only way in.
         // If unlocking fails here, the vault stays locked and opens with it.

@@ -43,6 +43,17 @@ struct Entry {
     /// The credentials, when they are kept in the vault.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sealed: Option<Stored>,
+    /// The keychain account of the credentials (random, so that it names
+    /// nothing and two processes adding one name never share an entry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    account: Option<String>,
+}
+
+impl Entry {
+    /// The keychain account of this provider's credentials.
+    fn account(&self) -> &str {
+        self.account.as_deref().unwrap_or(&self.config.name)
+    }
 }
 
 impl Book {
@@ -131,6 +142,19 @@ impl BookSealer {
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('providers', ?1)",
             params![self.cipher.seal(&self.aad, &plain)],
         )
+        .at(path)?;
+        // The keychain accounts in the clear (random ids, naming nothing), so
+        // that a reset — which cannot open the providers — still removes them.
+        let accounts: Vec<&str> = book
+            .providers
+            .iter()
+            .filter(|e| e.store == CredentialStore::Keychain)
+            .map(Entry::account)
+            .collect();
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('keychain_accounts', ?1)",
+            params![serde_json::to_string(&accounts).unwrap_or_default()],
+        )
         .map(drop)
         .at(path)
     }
@@ -154,6 +178,7 @@ impl BookSealer {
                     config: p.clone(),
                     store: CredentialStore::None,
                     sealed: None,
+                    account: None,
                 });
             }
         }
@@ -235,6 +260,7 @@ impl Vault {
                         config,
                         store: CredentialStore::None,
                         sealed: None,
+                        account: None,
                     },
                     &counts,
                 );
@@ -408,8 +434,13 @@ impl Vault {
         }
         let policy = self.link_policy().clone();
         let vault_id = self.id();
+        // A login keeps the provider's keychain account; an added provider gets its own.
+        let account = match self.read_book()?.find(&config.name) {
+            Ok(e) if !new => e.account().to_owned(),
+            _ => crate::secret::SecretId(crate::crypto::random_id()).to_string(),
+        };
         let in_keychain = !matches!(stored, Stored::AwsProfile)
-            && credentials::keep_in_keychain(&policy, &vault_id, &config.name, &stored).is_ok();
+            && credentials::keep_in_keychain(&policy, &vault_id, &account, &stored).is_ok();
         let (store, sealed) = match (&stored, in_keychain) {
             (Stored::AwsProfile, _) => (CredentialStore::Vault, Some(stored)),
             (_, true) => (CredentialStore::Keychain, None),
@@ -420,6 +451,7 @@ impl Vault {
             config: config.clone(),
             store,
             sealed,
+            account: Some(account.clone()),
         };
         self.change_book(|book| {
             let existing = book.providers.iter().position(|e| e.config.name == name);
@@ -438,12 +470,12 @@ impl Vault {
         })
         .inspect_err(|_| {
             if in_keychain && new {
-                let _ = credentials::forget(&vault_id, &name);
+                let _ = credentials::forget(&vault_id, &account);
             }
         })?;
         if !in_keychain {
             // An older entry must not be found instead of the sealed ones.
-            let _ = credentials::forget(&vault_id, &name);
+            let _ = credentials::forget(&vault_id, &account);
         }
         self.linked.cache.forget_provider(&name);
         self.linked.last_errors.remove(&name);
@@ -467,8 +499,10 @@ impl Vault {
             });
         }
         // The keychain entry goes first: if the keychain fails, nothing is removed.
-        if self.read_book()?.find(name)?.store == CredentialStore::Keychain {
-            match credentials::forget(&self.id(), name) {
+        let book = self.read_book()?;
+        let entry = book.find(name)?;
+        if entry.store == CredentialStore::Keychain {
+            match credentials::forget(&self.id(), entry.account()) {
                 // A keychain that cannot be reached here (a copied vault, a
                 // headless session) must not keep the provider forever.
                 Ok(()) | Err(Error::KeychainUnavailable { .. }) => {}
@@ -503,7 +537,7 @@ impl Vault {
                 (CredentialStore::Vault, Some(s)) => Some(s.credentials()),
                 (CredentialStore::Keychain, _) => {
                     let policy = self.link_policy().clone();
-                    credentials::load_from_keychain(&policy, &self.id(), name)?
+                    credentials::load_from_keychain(&policy, &self.id(), entry.account())?
                         .map(|s| s.credentials())
                 }
                 _ => None,
