@@ -23,6 +23,8 @@ pub enum Pick {
     OpenFolder,
     /// The key file of a KeePass database being imported.
     OpenKeyFile,
+    /// The CA certificate (PEM) a provider of linked secrets is trusted with.
+    OpenCaFile,
 }
 
 /// Shows the dialog and waits; `None` when the user cancels.
@@ -62,6 +64,10 @@ pub fn pick<R: Runtime>(app: &AppHandle<R>, what: Pick) -> Option<PathBuf> {
             .blocking_pick_folder(),
         Pick::OpenKeyFile => dialog
             .set_title("The key file of the KeePass database")
+            .blocking_pick_file(),
+        Pick::OpenCaFile => dialog
+            .set_title("The provider's CA certificate (PEM)")
+            .add_filter("PEM certificates", &["pem", "crt", "cer"])
             .blocking_pick_file(),
     };
     chosen.and_then(|p| p.into_path().ok())

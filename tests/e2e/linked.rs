@@ -21,9 +21,15 @@ async fn a_provider_is_added_a_secret_linked_tested_and_revealed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = dir.path().join("vault.db");
     let key = init_vault(&vault);
-    let driver = Driver::start(&[("COFFER_VAULT", &vault)]);
+    // The native dialog's answer (a test seam): the server's CA certificate.
+    let ca = dir.path().join("test-ca.pem");
+    std::fs::write(&ca, &bao.ca.ca_pem).expect("write");
+    let driver = Driver::start(&[("COFFER_VAULT", &vault), ("COFFER_TEST_DIALOG_PATH", &ca)]);
     let client = driver.session().await;
     unlock_with(&client, &key).await;
+    // Tall enough for the whole Providers dialog (WebKitWebDriver does not
+    // scroll inside a dialog to reach a field).
+    set_window_size(&client, 1100, 880).await;
 
     // A wrong token is refused, and the field is emptied.
     click(&client, &testid("menu")).await;
@@ -46,9 +52,23 @@ async fn a_provider_is_added_a_secret_linked_tested_and_revealed() {
     let listed = text(&client, "[data-testid=provider][data-name=bao]").await;
     assert!(listed.contains(&bao.addr), "{listed}");
     assert!(!listed.contains(&bao.root_token), "{listed}");
+    // Over TLS, trusting the server's own CA (chosen in a native dialog).
+    fill(&client, &testid("provider-name"), "bao-tls").await;
+    fill(&client, &testid("provider-address"), &bao.tls_addr).await;
+    fill(&client, &testid("provider-secret"), &bao.root_token).await;
+    click(&client, &testid("provider-ca-pick")).await;
+    text_becomes(
+        &client,
+        &testid("provider-ca-text"),
+        "Also trusts test-ca.pem (1 certificate).",
+    )
+    .await;
+    click(&client, &testid("provider-save")).await;
+    let listed = text(&client, "[data-testid=provider][data-name=bao-tls]").await;
+    assert!(listed.contains("its own CA"), "{listed}");
     set_window_size(&client, 640, 420).await;
     screenshot(&client, "providers-small").await;
-    set_window_size(&client, 1100, 760).await;
+    set_window_size(&client, 1100, 880).await;
     click(&client, "#providers-close").await;
 
     // Link a new secret: Test fetches once and says so, without the value.

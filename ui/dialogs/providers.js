@@ -4,13 +4,14 @@
 // once and the fields are emptied; nothing sends them back.
 
 import { $, closeDialog } from "../dom.js";
-import { attempt } from "../ipc.js";
+import { attempt, currentEpoch, isStale } from "../ipc.js";
 import { clearError, toast } from "../notice.js";
 
 const KEPT = { keychain: "kept in the system keychain", vault: "sealed in the vault", none: "no credentials here: log in" };
 const SECRET_FIELDS = ["provider-secret", "provider-key-secret", "provider-session"];
 
 let loginTo = null; // the name of the provider being logged in to again, or null when adding
+let caPem = null; // a CA certificate chosen for the provider being added (public), or null
 let onChange = () => {};
 
 export function init({ onChanged }) {
@@ -21,6 +22,24 @@ export function init({ onChanged }) {
   $("provider-kind").addEventListener("change", showKind);
   $("provider-auth").addEventListener("change", showAuth);
   $("providers-dialog").addEventListener("close", emptySecrets);
+  $("provider-ca-pick").addEventListener("click", pickCa);
+  $("provider-ca-clear").addEventListener("click", () => setCa(null));
+}
+
+function setCa(chosen) {
+  caPem = chosen?.pem ?? null;
+  $("provider-ca-text").textContent = chosen
+    ? `Also trusts ${chosen.file} (${chosen.certificates} ${chosen.certificates === 1 ? "certificate" : "certificates"}).`
+    : "Trusts the system's certificate authorities.";
+  $("provider-ca-clear").hidden = !chosen;
+}
+
+// The CA file is chosen in a native dialog and read in Rust.
+async function pickCa() {
+  const epoch = currentEpoch();
+  const chosen = await attempt("provider_ca_pick");
+  if (chosen === undefined || chosen === null || isStale(epoch)) return;
+  setCa(chosen);
 }
 
 function emptySecrets() {
@@ -53,6 +72,7 @@ function setMode(provider) {
     if (provider.kind === "vault") $("provider-auth").value = provider.auth;
   }
   emptySecrets();
+  setCa(null);
   showKind();
   showAuth();
 }
@@ -67,7 +87,8 @@ function item(p) {
   name.textContent = p.name;
   const kind = p.kind === "aws" ? `AWS Secrets Manager, ${p.region}` : "OpenBao / Vault";
   const linked = `${p.linked_secrets} linked ${p.linked_secrets === 1 ? "secret" : "secrets"}`;
-  what.append(name, ` — ${kind} at ${p.address}${p.namespace ? ` (namespace ${p.namespace})` : ""}; ${p.auth}; ${KEPT[p.credentials] ?? p.credentials}; ${linked}`);
+  const ca = p.custom_ca ? "; its own CA" : "";
+  what.append(name, ` — ${kind} at ${p.address}${p.namespace ? ` (namespace ${p.namespace})` : ""}${ca}; ${p.auth}; ${KEPT[p.credentials] ?? p.credentials}; ${linked}`);
   const login = document.createElement("button");
   login.type = "button";
   login.textContent = "Log in again…";
@@ -129,6 +150,7 @@ function form() {
       access_key_id: v("provider-key-id"),
       secret_access_key: v("provider-key-secret"),
       session_token: v("provider-session"),
+      ca_pem: caPem,
     };
   }
   return {
@@ -139,6 +161,7 @@ function form() {
     auth: v("provider-auth"),
     role_id: v("provider-role-id"),
     secret: v("provider-secret"),
+    ca_pem: caPem,
   };
 }
 
@@ -160,6 +183,7 @@ async function save(event) {
 /** Closes the dialog and empties it. */
 export function reset() {
   loginTo = null;
+  setCa(null);
   emptySecrets();
   closeDialog("providers-dialog");
   $("providers-list").replaceChildren();

@@ -11,7 +11,7 @@ use coffer_core::linked::{
 };
 use coffer_core::{Error, LinkRequest, LinkTarget, SecretInfo, SecretString, Target};
 use serde::Deserialize;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
 use super::reply::{secret_id, Reply};
 use crate::state::AppState;
@@ -37,6 +37,9 @@ pub enum ProviderInput {
         role_id: Option<String>,
         /// The token, or the AppRole secret id.
         secret: String,
+        /// A CA certificate (PEM) chosen with `provider_ca_pick`.
+        #[serde(default)]
+        ca_pem: Option<String>,
     },
     Aws {
         name: String,
@@ -51,6 +54,8 @@ pub enum ProviderInput {
         secret_access_key: Option<String>,
         #[serde(default)]
         session_token: Option<String>,
+        #[serde(default)]
+        ca_pem: Option<String>,
     },
 }
 
@@ -74,6 +79,7 @@ fn credentials(input: ProviderInput) -> Result<(ProviderConfig, ProviderCredenti
             auth,
             role_id,
             secret,
+            ca_pem,
         } => {
             if secret.is_empty() {
                 return Err(missing(if auth == "approle" {
@@ -103,7 +109,7 @@ fn credentials(input: ProviderInput) -> Result<(ProviderConfig, ProviderCredenti
                 kind: ProviderKind::Vault {
                     address: address.trim().to_owned(),
                     namespace: blank_to_none(namespace),
-                    ca_pem: None,
+                    ca_pem: blank_to_none(ca_pem),
                     auth,
                     token_expires: None,
                 },
@@ -118,6 +124,7 @@ fn credentials(input: ProviderInput) -> Result<(ProviderConfig, ProviderCredenti
             access_key_id,
             secret_access_key,
             session_token,
+            ca_pem,
         } => {
             let profile = blank_to_none(profile);
             let credentials = match (&profile, blank_to_none(access_key_id)) {
@@ -140,7 +147,7 @@ fn credentials(input: ProviderInput) -> Result<(ProviderConfig, ProviderCredenti
                     region: region.trim().to_owned(),
                     endpoint: blank_to_none(endpoint),
                     profile,
-                    ca_pem: None,
+                    ca_pem: blank_to_none(ca_pem),
                 },
             };
             Ok((config, credentials))
@@ -288,5 +295,50 @@ pub fn link_state(state: State<'_, AppState>, id: String) -> Reply<Option<LinkSt
     Ok(info.map(|l| LinkState {
         fetched: l.fetched_at.map_or(0, |t| t.0),
         problem: l.problem,
+    }))
+}
+
+/// A CA certificate file chosen in a native dialog, read in Rust.
+#[derive(serde::Serialize)]
+pub struct CaFile {
+    pub file: String,
+    pub certificates: usize,
+    /// The PEM text (public certificates), sent back with the provider.
+    pub pem: String,
+}
+
+/// Chooses a provider's CA certificate (PEM); `None` when cancelled. No
+/// dialog opens unless the vault is unlocked.
+#[tauri::command]
+pub async fn provider_ca_pick<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Reply<Option<CaFile>> {
+    if !state.with_vault(|v| Ok(v.is_unlocked()))? {
+        return Err(Error::Locked.into());
+    }
+    let Some(path) = crate::dialog::pick(&app, crate::dialog::Pick::OpenCaFile) else {
+        return Ok(None);
+    };
+    let unreadable = |e: std::io::Error| Error::ProviderInvalid {
+        reason: format!("the CA file {} cannot be read: {e}", path.display()),
+    };
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut std::io::Read::take(
+            std::fs::File::open(&path).map_err(unreadable)?,
+            coffer_core::linked::CA_PEM_MAX_BYTES as u64 + 1,
+        ),
+        &mut text,
+    )
+    .map_err(unreadable)?;
+    let certificates = coffer_core::linked::check_ca_pem(&text)?;
+    Ok(Some(CaFile {
+        file: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        certificates,
+        pem: text,
     }))
 }

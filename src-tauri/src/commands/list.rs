@@ -52,6 +52,7 @@ macro_rules! coffer_commands {
             linked::link_test,
             linked::link_cache_reset,
             linked::link_state,
+            linked::provider_ca_pick,
         }
     };
 }

@@ -426,6 +426,11 @@ impl ProviderConfig {
     }
 }
 
+/// Checks a CA bundle a provider is to trust; returns how many certificates it holds.
+pub fn check_ca_pem(pem: &str) -> Result<usize> {
+    http::parse_ca(pem).map(|certs| certs.len())
+}
+
 /// Checks a provider name: 1 to 64 characters of letters, digits, `-`, `_`, `.`.
 pub fn check_provider_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()

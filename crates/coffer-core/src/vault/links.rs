@@ -626,12 +626,6 @@ impl Vault {
         value.map_err(|e| e.into_error(&link.provider))
     }
 
-    /// Fetches `link`'s value now, past the cache (the app's "Test").
-    pub fn test_link(&mut self, link: &Link) -> Result<()> {
-        link.location.check()?;
-        self.linked_value(link, true).map(drop)
-    }
-
     /// Checks a link before it is made: finds the place in `provider` and
     /// fetches its value once, past the cache (the app's "Test"). Returns
     /// where it points, written out; the value stays here.
