@@ -7,11 +7,12 @@
 //! ([`ProviderConfig`]) are sealed in the vault; its credentials
 //! ([`ProviderCredentials`]) are kept in the OS keychain, or sealed in the
 //! vault when the keychain cannot be used. Fetched values are cached in
-//! memory only ([`cache`]) and dropped on lock.
+//! memory only (`cache.rs`) and dropped on lock.
 //!
 //! Every provider answers the same question — "the value at this location"
-//! — through [`Provider::fetch`]; [`vault`] and [`aws`] are the two kinds so
-//! far, and the next kind plugs in as one more arm of [`ProviderKind`].
+//! — through one `fetch` of the crate's `Provider`; `vault.rs` and `aws.rs`
+//! are the two kinds so far, and the next kind plugs in as one more arm of
+//! [`ProviderKind`].
 
 pub(crate) mod aws;
 mod aws_profile;

@@ -10,13 +10,15 @@
 //! lifecycle (here), [`keys`], [`records`] (the row decoder and the write
 //! transaction), [`digest`] (the record list that catches a rolled-back,
 //! removed or added record), [`secrets`] (create, read, update, delete), [`settings`],
-//! [`export`], [`import`], [`undo`] and [`resolve`] (references).
+//! [`export`], [`import`], [`undo`], [`resolve`] (references), and linked
+//! secrets: [`providers`] (the external vaults) and [`links`].
 
 mod digest;
 mod export;
 mod import;
 mod keys;
 mod links;
+mod providers;
 mod records;
 mod resolve;
 mod secrets;
