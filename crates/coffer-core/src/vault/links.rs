@@ -227,6 +227,8 @@ impl Vault {
         let now = Timestamp::now().0;
         let mut prepared = Vec::with_capacity(requests.len());
         let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut checked: std::collections::HashSet<(String, String)> =
+            std::collections::HashSet::new();
         for request in requests {
             let name = normalize_name(&request.name)?;
             if !names.insert(name.clone()) {
@@ -240,7 +242,13 @@ impl Vault {
                 location,
             };
             if request.check {
-                self.linked_value(&link, true).map_err(|e| match e {
+                // Each secret is fetched once for the whole request: its
+                // other keys are checked against what that fetch brought.
+                let fresh = checked.insert((
+                    link.provider.clone(),
+                    crate::linked::cache::place_of(&link.location),
+                ));
+                self.linked_value(&link, fresh).map_err(|e| match e {
                     Error::LinkFailed {
                         provider,
                         failure,
