@@ -120,6 +120,10 @@ pub enum Command {
     /// Link a secret to a value kept by a provider (a new secret, or an
     /// existing one whose local value the link replaces).
     Link(LinkArgs),
+    /// Publish a local secret to a provider (a key of a Vault KV secret, its
+    /// other keys kept; or an AWS secret, made if missing) and link it there,
+    /// so a team shares it through their vault.
+    Publish(PublishArgs),
     /// Turn a linked secret into a local one holding its current value.
     Unlink {
         /// Name of the secret.
@@ -445,4 +449,34 @@ pub enum CacheCommand {
     /// Forget every fetched value (this command's own process keeps values
     /// only while it runs; the app keeps them for the cache time).
     Reset,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Name of the (local) secret.
+    pub name: String,
+    /// The provider's name.
+    #[arg(long, value_name = "NAME")]
+    pub provider: String,
+    /// Vault: MOUNT/PATH of the KV secret to write into (made if missing).
+    #[arg(
+        long,
+        value_name = "MOUNT/PATH",
+        requires = "key",
+        conflicts_with = "secret_id"
+    )]
+    pub path: Option<String>,
+    /// Vault: the key to write.
+    #[arg(long, value_name = "KEY", requires = "path")]
+    pub key: Option<String>,
+    /// AWS: the secret's name or ARN (made if missing).
+    #[arg(long, value_name = "NAME_OR_ARN")]
+    pub secret_id: Option<String>,
+    /// AWS: write this key of the secret's JSON object (its other keys kept)
+    /// instead of the whole string.
+    #[arg(long, value_name = "KEY", requires = "secret_id")]
+    pub json_key: Option<String>,
+    /// AWS: a region other than the provider's.
+    #[arg(long, value_name = "REGION", requires = "secret_id")]
+    pub region: Option<String>,
 }

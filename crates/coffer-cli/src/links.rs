@@ -12,6 +12,7 @@ use zeroize::Zeroizing;
 
 use crate::cli::{
     CacheCommand, LinkArgs, LoginArgs, ProviderAddArgs, ProviderKindArg, ProvidersCommand,
+    PublishArgs,
 };
 use crate::commands::{split_domains, to_json, Context, Failure, Outcome};
 
@@ -398,6 +399,38 @@ fn bulk_requests(file: &Path, kind: Kind) -> Result<Vec<(String, LinkTarget)>, F
         return Err(usage(format!("{} has no links", file.display())));
     }
     Ok(out)
+}
+
+pub fn publish(ctx: &Context, args: PublishArgs) -> Outcome {
+    let place = match (&args.path, &args.key, &args.secret_id) {
+        (Some(path), Some(key), None) => LinkTarget::Vault {
+            path: path.clone(),
+            key: key.clone(),
+            version: None,
+            kv_version: None,
+        },
+        (None, None, Some(secret_id)) => LinkTarget::Aws {
+            secret_id: secret_id.clone(),
+            region: args.region.clone(),
+            json_key: args.json_key.clone(),
+            version_stage: None,
+            version_id: None,
+        },
+        _ => {
+            return Err(usage(
+                "say where to publish: --path MOUNT/PATH --key KEY (Vault), or --secret-id NAME_OR_ARN (AWS)",
+            ))
+        }
+    };
+    let mut vault = ctx.unlocked()?;
+    let info = vault.publish(Target::Name(&args.name), &args.provider, place)?;
+    if let Some(l) = &info.linked {
+        eprintln!(
+            "published {} to {} {} and linked it there; its value now lives in the provider",
+            info.name, l.provider, l.location
+        );
+    }
+    Ok(())
 }
 
 pub fn unlink(ctx: &Context, name: &str) -> Outcome {

@@ -54,6 +54,7 @@ fn main() -> ExitCode {
         Command::Clear { yes } => commands::clear(&ctx, yes),
         Command::Providers(command) => links::providers(&ctx, command),
         Command::Link(args) => links::link(&ctx, args),
+        Command::Publish(args) => links::publish(&ctx, args),
         Command::Unlink { name } => links::unlink(&ctx, &name),
         Command::Cache(command) => links::cache(&ctx, command),
         Command::Reset { yes } => commands::reset(&ctx, yes),

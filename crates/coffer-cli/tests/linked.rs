@@ -563,3 +563,40 @@ fn aws_keys_come_from_a_profile_or_the_environment() {
     );
     assert_error(&out, 2, "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
 }
+
+#[test]
+#[ignore = "needs OpenBao: `make deps-linked` (make test runs it)"]
+fn publish_writes_a_local_value_to_the_provider_and_links_it() {
+    let bao = Bao::start();
+    bao.put_kv2("team/db", json!({"user": "alice"}));
+    let env = with_provider(&bao);
+    env.set("db/password", "from-coffer");
+    let out = env.run(
+        &[
+            "publish",
+            "db/password",
+            "--provider",
+            "bao",
+            "--path",
+            "secret/team/db",
+            "--key",
+            "password",
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("published db/password to bao secret/team/db#password"),
+        "{}",
+        stderr(&out)
+    );
+    let (_, read) = bao.api("GET", "secret/data/team/db", None);
+    assert_eq!(
+        read["data"]["data"],
+        json!({"user": "alice", "password": "from-coffer"})
+    );
+    assert_eq!(env.list()[0]["linked"]["provider"], "bao");
+    assert_eq!(env.get("db/password"), "from-coffer");
+    let out = env.run(&["publish", "db/password", "--provider", "bao"], b"");
+    assert_error(&out, 2, "say where to publish");
+}

@@ -997,3 +997,105 @@ fn exports_keep_links_and_imports_ask_for_credentials_again() {
     assert_eq!(get(&mut other, "db"), "remote");
     assert_eq!(get(&mut other, "local"), "here");
 }
+
+#[test]
+#[ignore = "needs OpenBao and moto: `make deps-linked` (make test runs it)"]
+fn a_local_secret_is_published_to_vault_kv_and_linked_there() {
+    let bao = Bao::start();
+    bao.put_kv2("team/db", json!({"user": "alice", "port": 5432}));
+    bao.enable_kv1("kv1");
+    bao.put_kv1("kv1", "team/db", json!({"user": "bob"}));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut vault = vault(dir.path());
+    add_root(&mut vault, &bao, "bao");
+    let local = |vault: &mut Vault, name: &str, value: &str| {
+        vault
+            .set(
+                name,
+                SecretString::from(value.to_owned()),
+                SecretPatch::default(),
+            )
+            .expect("set");
+    };
+    let to = |path: &str, key: &str| LinkTarget::Vault {
+        path: path.into(),
+        key: key.into(),
+        version: None,
+        kv_version: None,
+    };
+
+    // Into an existing KV 2 secret: the other keys (of any type) stay.
+    local(&mut vault, "db/password", "s3cret-published");
+    let info = vault
+        .publish(
+            Target::Name("db/password"),
+            "bao",
+            to("secret/team/db", "password"),
+        )
+        .expect("publish");
+    assert_eq!(
+        info.linked.expect("linked").location,
+        "secret/team/db#password"
+    );
+    let (_, read) = bao.api("GET", "secret/data/team/db", None);
+    assert_eq!(
+        read["data"]["data"],
+        json!({"user": "alice", "port": 5432, "password": "s3cret-published"})
+    );
+    assert_eq!(get(&mut vault, "db/password"), "s3cret-published");
+    // Already linked: nothing local to publish.
+    assert_eq!(
+        code_of(vault.publish(
+            Target::Name("db/password"),
+            "bao",
+            to("secret/team/db", "x")
+        )),
+        "invalid_link"
+    );
+
+    // A new KV 2 secret is made.
+    local(&mut vault, "api", "new-value");
+    vault
+        .publish(Target::Name("api"), "bao", to("secret/team/api", "token"))
+        .expect("publish new");
+    let (_, read) = bao.api("GET", "secret/data/team/api", None);
+    assert_eq!(read["data"]["data"], json!({"token": "new-value"}));
+
+    // KV 1 is written whole: string keys kept, a number refused untouched.
+    local(&mut vault, "kv1/password", "v1-pass");
+    vault
+        .publish(
+            Target::Name("kv1/password"),
+            "bao",
+            to("kv1/team/db", "password"),
+        )
+        .expect("publish kv1");
+    let (_, read) = bao.api("GET", "kv1/team/db", None);
+    assert_eq!(read["data"], json!({"user": "bob", "password": "v1-pass"}));
+    bao.put_kv1("kv1", "team/n", json!({"n": 7}));
+    local(&mut vault, "n", "x");
+    assert_eq!(
+        code_of(vault.publish(Target::Name("n"), "bao", to("kv1/team/n", "k"))),
+        "link_not_a_string"
+    );
+    let (_, read) = bao.api("GET", "kv1/team/n", None);
+    assert_eq!(read["data"], json!({"n": 7}), "left as it was");
+    assert_eq!(get(&mut vault, "n"), "x", "still local");
+
+    // A token that may read but not write is refused, and nothing changes.
+    bao.read_policy("read-only", "path \"secret/data/team/*\" { capabilities = [\"read\"] }\npath \"sys/internal/ui/mounts/*\" { capabilities = [\"read\"] }");
+    let reader = bao.token(&["read-only"], "1h", true, None);
+    vault
+        .add_provider(
+            vault_provider("reader", &bao.addr, None, VaultAuth::Token),
+            token(&reader),
+        )
+        .expect("reader");
+    local(&mut vault, "ro", "x");
+    let err = vault
+        .publish(Target::Name("ro"), "reader", to("secret/team/db", "ro"))
+        .expect_err("read only");
+    assert_eq!(err.code(), "provider_auth_refused", "{err}");
+    assert!(err.to_string().contains("may not write"), "{err}");
+    assert_eq!(get(&mut vault, "ro"), "x");
+}

@@ -87,6 +87,18 @@ struct SecretValue {
     secret_binary: Option<serde::de::IgnoredAny>,
 }
 
+/// `CreateSecret` (with `Name`) or `PutSecretValue` (with `SecretId`).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Write<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret_id: Option<&'a str>,
+    secret_string: &'a str,
+    client_request_token: &'a str,
+}
+
 #[derive(Deserialize)]
 struct JsonError {
     #[serde(rename = "__type", alias = "code", alias = "Code")]
@@ -304,6 +316,86 @@ impl AwsClient {
             _ => format!("{code}: {message}"),
         };
         Err(Fetch::new(failure, detail))
+    }
+    /// Writes `value` to the secret at `location` (publishing a local
+    /// secret): as its whole string, or as one key of its JSON object (the
+    /// other keys kept); a secret not there yet is made.
+    pub(crate) fn write(
+        &mut self,
+        location: &Location,
+        value: &SecretString,
+    ) -> std::result::Result<(), Fetch> {
+        let Location::Aws {
+            secret_id,
+            region,
+            json_key,
+            ..
+        } = location
+        else {
+            unreachable!("checked by the caller")
+        };
+        let current = Location::Aws {
+            secret_id: secret_id.clone(),
+            region: region.clone(),
+            json_key: None,
+            version_stage: None,
+            version_id: None,
+        };
+        let region = region
+            .as_deref()
+            .or_else(|| region_of_arn(secret_id))
+            .unwrap_or(&self.region)
+            .to_owned();
+        let existing = match self.fetch(&current) {
+            Ok(f) => Some(f),
+            Err(e) if e.failure == LinkFailure::PathMissing => None,
+            Err(e) => return Err(e),
+        };
+        let text = match (json_key, &existing) {
+            (None, _) => Zeroizing::new(value.expose_secret().to_owned()),
+            (Some(k), None) => {
+                Zeroizing::new(serde_json::json!({ k.as_str(): value.expose_secret() }).to_string())
+            }
+            (Some(k), Some(Fetched::Text(old))) => {
+                let mut object: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(old.expose_secret()).map_err(|_| {
+                        Fetch::new(
+                            LinkFailure::NotAString,
+                            format!("the secret string of {secret_id} is not a JSON object, so it has no key {k:?} to write; publish the whole string"),
+                        )
+                    })?;
+                object.insert(k.clone(), value.expose_secret().into());
+                Zeroizing::new(serde_json::Value::Object(object).to_string())
+            }
+            (Some(_), Some(_)) => {
+                return Err(Fetch::new(
+                    LinkFailure::NotAString,
+                    format!("{secret_id} is a binary secret; Coffer writes strings"),
+                ))
+            }
+        };
+        let token = crate::secret::SecretId(crate::crypto::random_id()).to_string();
+        let write = Write {
+            name: existing.is_none().then_some(secret_id.as_str()),
+            secret_id: existing.is_some().then_some(secret_id.as_str()),
+            secret_string: &text,
+            client_request_token: &token,
+        };
+        let operation = if existing.is_none() {
+            "CreateSecret"
+        } else {
+            "PutSecretValue"
+        };
+        let body = Zeroizing::new(serde_json::to_string(&write).unwrap_or_default());
+        let answer = self.call(&region, operation, body.as_bytes())?;
+        if answer.status == 200 {
+            return Ok(());
+        }
+        let (code, message) = error_of(&answer);
+        Err(Fetch::new(
+            classify(&code, &message, answer.status),
+            format!("{operation} of {secret_id}: {code}: {message}"),
+        ))
     }
 }
 

@@ -652,6 +652,22 @@ impl Provider {
         }
     }
 
+    /// Writes `value` at `location` (publishing a local secret).
+    pub(crate) fn write(
+        &mut self,
+        location: &Location,
+        value: &SecretString,
+    ) -> std::result::Result<(), Fetch> {
+        match (self, location) {
+            (Provider::Vault(c), Location::Vault { .. }) => c.write(location, value),
+            (Provider::Aws(c), Location::Aws { .. }) => c.write(location, value),
+            _ => Err(Fetch::new(
+                LinkFailure::PathMissing,
+                "the place is for another kind of provider",
+            )),
+        }
+    }
+
     /// Checks the credentials: Vault logs in (AppRole) or looks the token up;
     /// AWS keys cannot be checked without a request every IAM policy allows,
     /// so only a profile is read (to find it and its keys now).

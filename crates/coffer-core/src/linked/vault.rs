@@ -7,6 +7,7 @@
 //! that cannot look itself up is invalid (expired, revoked, mistyped); one
 //! that can is valid but not allowed to read that path.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
@@ -14,7 +15,7 @@ use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use super::http::{self, Answer};
-use super::value::{Fetched, Pieces};
+use super::value::{Fetched, Piece, Pieces};
 use super::{
     Fetch, LinkFailure, Location, ProviderConfig, ProviderCredentials, ProviderKind, VaultAuth,
 };
@@ -534,6 +535,107 @@ impl VaultClient {
         }
     }
 
+    /// Writes `value` as `key` of the secret at `location`, keeping its
+    /// other keys (publishing a local secret). KV 2 merges the one key into
+    /// the latest version (JSON merge patch), or makes the secret when it is
+    /// not there yet (check-and-set 0, so nothing made meanwhile is
+    /// overwritten); KV 1 keeps no versions, so its keys are read, merged and
+    /// written back — refused when one is not a string.
+    pub(crate) fn write(
+        &mut self,
+        location: &Location,
+        value: &SecretString,
+    ) -> std::result::Result<(), Fetch> {
+        let Location::Vault {
+            mount,
+            path,
+            key,
+            kv_version,
+            ..
+        } = location
+        else {
+            unreachable!("checked by the caller")
+        };
+        let place = format!("{mount}/{path}");
+        let denied = |place: &str| {
+            Fetch::new(
+                LinkFailure::AuthRefused,
+                format!("the token may not write {place}"),
+            )
+        };
+        self.ready()?;
+        if *kv_version == 2 {
+            let api = format!("{}/data/{}", http::path(mount), http::path(path));
+            let one: BTreeMap<&str, &str> = [(key.as_str(), value.expose_secret())].into();
+            let patch = body(&Written {
+                options: None,
+                data: &one,
+            });
+            let request = self
+                .with_token(self.request("PATCH", &api))
+                .set("Content-Type", "application/merge-patch+json");
+            let answer = http::send(request, Some(patch.as_bytes()))?;
+            return match answer.status {
+                200 | 204 => Ok(()),
+                404 => {
+                    let create = body(&Written {
+                        options: Some(Cas { cas: 0 }),
+                        data: &one,
+                    });
+                    let answer = http::send(
+                        self.with_token(self.request("POST", &api)),
+                        Some(create.as_bytes()),
+                    )?;
+                    match answer.status {
+                        200 | 204 => Ok(()),
+                        403 => Err(denied(&place)),
+                        400 if errors_of(&answer).contains("check-and-set") => Err(Fetch::new(
+                            LinkFailure::Unavailable,
+                            format!("{place} was made by someone else meanwhile; try again"),
+                        )),
+                        _ => Err(status_failure(&answer, &place)),
+                    }
+                }
+                403 => Err(denied(&place)),
+                _ => Err(status_failure(&answer, &place)),
+            };
+        }
+        let current = match self.fetch(location) {
+            Ok(Fetched::Map(pieces)) => pieces,
+            Ok(_) => Pieces::default(),
+            Err(e) if e.failure == LinkFailure::PathMissing => Pieces::default(),
+            Err(e) => return Err(e),
+        };
+        let mut merged: BTreeMap<&str, &str> = BTreeMap::new();
+        for (k, piece) in &current.0 {
+            match piece {
+                Piece::Text(v) => {
+                    merged.insert(k.as_str(), v.expose_secret());
+                }
+                Piece::Other(kind) => {
+                    return Err(Fetch::new(
+                        LinkFailure::NotAString,
+                        format!("the key {k:?} of {place} holds {kind}; KV version 1 is written whole, so Coffer will not rewrite it: change {place} in the provider"),
+                    ))
+                }
+            }
+        }
+        merged.insert(key.as_str(), value.expose_secret());
+        let whole = body(&merged);
+        let answer = http::send(
+            self.with_token(self.request(
+                "POST",
+                &format!("{}/{}", http::path(mount), http::path(path)),
+            )),
+            Some(whole.as_bytes()),
+        )?;
+        match answer.status {
+            200 | 204 => Ok(()),
+            403 => Err(denied(&place)),
+            _ => Err(status_failure(&answer, &place)),
+        }
+    }
+
     /// Why a read answered 404: no mount, no secret, or no such version.
     fn missing(
         &mut self,
@@ -597,6 +699,24 @@ impl VaultClient {
             format!("there is no secret at {place}"),
         )
     }
+}
+
+/// A KV 2 write: the data, and check-and-set when the secret must not exist yet.
+#[derive(serde::Serialize)]
+struct Written<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    options: Option<Cas>,
+    data: &'a BTreeMap<&'a str, &'a str>,
+}
+
+#[derive(serde::Serialize)]
+struct Cas {
+    cas: u64,
+}
+
+/// A request body with values in it, wiped when dropped.
+fn body(value: &impl serde::Serialize) -> Zeroizing<String> {
+    Zeroizing::new(serde_json::to_string(value).unwrap_or_default())
 }
 
 /// Reads an answer's JSON; an unreadable one means the service is not what it seems.

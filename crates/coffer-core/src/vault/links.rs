@@ -346,6 +346,61 @@ impl Vault {
         Ok(keys)
     }
 
+    /// Publishes a local secret: writes its value to `target` of `provider`
+    /// (a key of a Vault KV secret, its other keys kept; or an AWS secret,
+    /// made if it is not there) and links the secret to it, so a team shares
+    /// it through their vault. The link is checked by reading the value back.
+    pub fn publish(
+        &mut self,
+        target: Target<'_>,
+        provider: &str,
+        place: LinkTarget,
+    ) -> Result<SecretInfo> {
+        let (row, meta, _) = self.find(target)?;
+        if let Some(link) = &meta.link {
+            return Err(Error::LinkInvalid {
+                reason: format!(
+                    "secret {:?} is already linked to {}; there is no local value to publish",
+                    meta.name, link.provider
+                ),
+            });
+        }
+        if let LinkTarget::Aws {
+            version_stage: Some(_),
+            ..
+        }
+        | LinkTarget::Aws {
+            version_id: Some(_),
+            ..
+        }
+        | LinkTarget::Vault {
+            version: Some(_), ..
+        } = &place
+        {
+            return Err(Error::LinkInvalid {
+                reason: "a publish writes a new version; leave the version out".into(),
+            });
+        }
+        let value = self.open_value(&row)?;
+        let location = self.locate(provider, &place, true)?;
+        let config = self.provider_config(provider)?;
+        self.link_policy()
+            .check_provider(config.kind(), &config.address_for(&location))?;
+        self.client(provider)?
+            .write(&location, &value)
+            .map_err(|e| e.into_error(provider))?;
+        self.linked.cache.forget_provider(provider);
+        self.link(LinkRequest {
+            name: meta.name,
+            provider: provider.to_owned(),
+            target: place,
+            allowed_domains: None,
+            note: None,
+            enabled: None,
+            check: true,
+        })
+    }
+
     /// Turns a linked secret into a local one holding its current value
     /// (fetched now, past the cache).
     pub fn unlink(&mut self, target: Target<'_>) -> Result<SecretInfo> {

@@ -416,3 +416,67 @@ fn throttling_and_an_expired_session_token_as_aws_answers_them() {
         assert_eq!(err.code(), code, "{name}: {err}");
     }
 }
+
+#[test]
+#[ignore = "needs OpenBao and moto: `make deps-linked` (make test runs it)"]
+fn a_local_secret_is_published_to_secrets_manager_and_linked_there() {
+    let moto = Moto::start();
+    moto.create_secret(
+        "us-east-1",
+        "team/stripe",
+        r#"{"account":"acct_1","live":true}"#,
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut vault = vault(dir.path());
+    vault
+        .add_provider(
+            provider("aws", &moto.endpoint, None, None),
+            keys("AKIDTEST", "secret", None),
+        )
+        .expect("add");
+    for (name, value) in [("stripe", "sk_test_published"), ("plain", "whole-value")] {
+        vault
+            .set(
+                name,
+                SecretString::from(value.to_owned()),
+                coffer_core::SecretPatch::default(),
+            )
+            .expect("set");
+    }
+    // One key of an existing JSON secret: the other keys stay, types too.
+    let info = vault
+        .publish(
+            coffer_core::Target::Name("stripe"),
+            "aws",
+            with("team/stripe", |t| json_key(t, "api_key")),
+        )
+        .expect("publish");
+    assert_eq!(info.linked.expect("linked").location, "team/stripe#api_key");
+    let (_, read) = moto.call(
+        "us-east-1",
+        "GetSecretValue",
+        serde_json::json!({"SecretId": "team/stripe"}),
+    );
+    let stored: serde_json::Value =
+        serde_json::from_str(read["SecretString"].as_str().expect("string")).expect("json");
+    assert_eq!(
+        stored,
+        serde_json::json!({"account": "acct_1", "live": true, "api_key": "sk_test_published"})
+    );
+    assert_eq!(get(&mut vault, "stripe"), "sk_test_published");
+    // A secret that is not there is made, as a whole string.
+    vault
+        .publish(
+            coffer_core::Target::Name("plain"),
+            "aws",
+            target("team/plain"),
+        )
+        .expect("publish new");
+    let (_, read) = moto.call(
+        "us-east-1",
+        "GetSecretValue",
+        serde_json::json!({"SecretId": "team/plain"}),
+    );
+    assert_eq!(read["SecretString"], "whole-value");
+    assert_eq!(get(&mut vault, "plain"), "whole-value");
+}
