@@ -346,17 +346,13 @@ impl Vault {
         Ok(keys)
     }
 
-    /// Publishes a local secret: writes its value to `target` of `provider`
-    /// (a key of a Vault KV secret, its other keys kept; or an AWS secret,
-    /// made if it is not there) and links the secret to it, so a team shares
-    /// it through their vault. The link is checked by reading the value back.
-    pub fn publish(
-        &mut self,
-        target: Target<'_>,
-        provider: &str,
-        place: LinkTarget,
-    ) -> Result<SecretInfo> {
-        let (row, meta, _) = self.find(target)?;
+    /// Publishes the local secret in effect for `name`: writes its value to
+    /// `place` of `provider` (a key of a Vault KV secret, its other keys
+    /// kept; or an AWS secret, made if it is not there) and links that
+    /// secret to it, so a team shares it through their vault. The link is
+    /// checked by reading the value back.
+    pub fn publish(&mut self, name: &str, provider: &str, place: LinkTarget) -> Result<SecretInfo> {
+        let (row, meta, _) = self.find(Target::Name(name))?;
         if let Some(link) = &meta.link {
             return Err(Error::LinkInvalid {
                 reason: format!(

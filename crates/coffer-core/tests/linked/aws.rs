@@ -446,7 +446,7 @@ fn a_local_secret_is_published_to_secrets_manager_and_linked_there() {
     // One key of an existing JSON secret: the other keys stay, types too.
     let info = vault
         .publish(
-            coffer_core::Target::Name("stripe"),
+            "stripe",
             "aws",
             with("team/stripe", |t| json_key(t, "api_key")),
         )
@@ -466,11 +466,7 @@ fn a_local_secret_is_published_to_secrets_manager_and_linked_there() {
     assert_eq!(get(&mut vault, "stripe"), "sk_test_published");
     // A secret that is not there is made, as a whole string.
     vault
-        .publish(
-            coffer_core::Target::Name("plain"),
-            "aws",
-            target("team/plain"),
-        )
+        .publish("plain", "aws", target("team/plain"))
         .expect("publish new");
     let (_, read) = moto.call(
         "us-east-1",
