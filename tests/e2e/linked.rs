@@ -158,5 +158,25 @@ async fn a_provider_is_added_a_secret_linked_tested_and_revealed() {
     .await;
     let out = coffer(&vault, Some(&key), &["get", "db/password"], "");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "rotated\n");
+
+    // An export with links, pasted: the preview says which provider comes
+    // without credentials (`bao` is here already; `prod` is not).
+    let export = std::fs::read_to_string(
+        root().join("crates/coffer-core/tests/fixtures/import/ok__coffer_v2_links.json"),
+    )
+    .expect("fixture");
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-import")).await;
+    fill(&client, &testid("import-text"), &export).await;
+    click(&client, &testid("import-paste")).await;
+    let linked = text(&client, &testid("import-linked")).await;
+    assert!(linked.starts_with("2 linked secrets"), "{linked}");
+    assert!(
+        linked.contains("Provider prod (https://secretsmanager.eu-west-1.amazonaws.com) is added without credentials"),
+        "{linked}"
+    );
+    assert!(!linked.contains("Provider bao"), "{linked}");
+    set_window_size(&client, 640, 420).await;
+    screenshot(&client, "import-linked-small").await;
     close(client).await;
 }

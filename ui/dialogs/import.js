@@ -119,6 +119,14 @@ function showPreview(view) {
     ? `Repeated in this import: ${repeated.map((r) => `${r.name} (${r.times} times)`).join(", ")}. ` +
       "All are imported; the last of each is in effect, the others shadowed."
     : "";
+  // Linked secrets bring their providers' settings, never credentials.
+  const added = p.providers_added ?? [];
+  const linkedText = p.linked
+    ? `${p.linked} linked ${p.linked === 1 ? "secret" : "secrets"}: the values stay in their providers. ` +
+      added.map((a) => `Provider ${a.name} (${a.address}) is added without credentials: log in to it under Providers… before its linked secrets can be used. `).join("")
+    : "";
+  $("import-linked").hidden = !linkedText;
+  $("import-linked").textContent = linkedText.trim();
   $("import-conflicts-box").hidden = p.conflicts.length === 0;
   $("import-conflict-count").textContent = String(p.conflicts.length);
   const wanted = new Set(p.conflicts.map((c) => c.existing_id));
@@ -217,4 +225,6 @@ export function reset() {
   $("import-counts").textContent = "";
   $("import-repeated").textContent = "";
   $("import-repeated").hidden = true;
+  $("import-linked").textContent = "";
+  $("import-linked").hidden = true;
 }
