@@ -823,22 +823,50 @@ fn credentials_live_in_the_keychain_or_sealed_in_the_vault() {
     );
     // The keychain entry is under a random account listed in the clear, so a
     // reset of the vault key — which cannot open the providers — removes it.
-    let accounts: String = rusqlite::Connection::open(&path)
-        .expect("open")
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'keychain_accounts'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("listed");
-    let accounts: Vec<String> = serde_json::from_str(&accounts).expect("json");
+    let listed_accounts = || -> Vec<String> {
+        let accounts: String = rusqlite::Connection::open(&path)
+            .expect("open")
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'keychain_accounts'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("listed");
+        serde_json::from_str(&accounts).expect("json")
+    };
+    let vault_id = vault.id();
+    let keychain_entry = |account: &str| {
+        keyring::Entry::new("coffer", &format!("provider/{vault_id}/{account}")).expect("entry")
+    };
+    let accounts = listed_accounts();
     assert_eq!(accounts.len(), 1, "one provider in the keychain");
     assert!(!accounts[0].contains("bao"), "the account names nothing");
-    let entry = keyring::Entry::new(
-        "coffer",
-        &format!("provider/{}/{}", vault.id(), accounts[0]),
-    )
-    .expect("entry");
+    let first = keychain_entry(&accounts[0]);
+    assert!(first.get_password().is_ok(), "kept in the keychain");
+
+    // A refused login leaves the kept credentials as they were; new ones go
+    // to a new account, and the old entry is removed once the book names it.
+    assert_eq!(
+        code_of(vault.login_provider("bao", token("not-a-token"))),
+        "provider_auth_refused"
+    );
+    assert_eq!(listed_accounts(), accounts);
+    assert!(
+        first.get_password().is_ok(),
+        "still kept after a refused login"
+    );
+    vault.set_link_policy(Policy::default());
+    vault
+        .login_provider("bao", token(&bao.root_token))
+        .expect("login");
+    let moved = listed_accounts();
+    assert_eq!(moved.len(), 1);
+    assert_ne!(moved[0], accounts[0], "a login moves to a new account");
+    assert!(
+        matches!(first.get_password(), Err(keyring::Error::NoEntry)),
+        "the replaced entry is removed"
+    );
+    let entry = keychain_entry(&moved[0]);
     assert!(entry.get_password().is_ok(), "kept in the keychain");
     vault.reset().expect("reset");
     assert!(
@@ -846,6 +874,50 @@ fn credentials_live_in_the_keychain_or_sealed_in_the_vault() {
         "a reset removes the keychain entry"
     );
     assert!(vault.providers().expect("providers").is_empty());
+}
+
+#[test]
+#[ignore = "needs OpenBao and moto: `make deps-linked` (make test runs it)"]
+fn another_processes_login_or_removal_is_seen_without_a_lock() {
+    let bao = Bao::start();
+    bao.put_kv2("app/db", json!({"password": "p"}));
+    bao.read_policy(
+        "coffer-read",
+        "path \"secret/data/app/*\" { capabilities = [\"read\"] }",
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("vault.db");
+    let (mut app, key) = Vault::create(&path, false).expect("create");
+    app.set_link_policy(Policy::default());
+    let first = bao.token(&["coffer-read"], "1h", false, None);
+    app.add_provider(
+        vault_provider("bao", &bao.addr, None, VaultAuth::Token),
+        token(&first),
+    )
+    .expect("add");
+    app.link(request("db", "bao", kv("secret/app/db", "password")))
+        .expect("link");
+    assert_eq!(get(&mut app, "db"), "p");
+
+    // The token is revoked; another process (the CLI) logs in with a new one.
+    bao.api("POST", "auth/token/revoke", Some(json!({ "token": first })));
+    let mut cli = Vault::open(&path).expect("open");
+    cli.unlock(&key).expect("unlock");
+    cli.set_link_policy(Policy::default());
+    let second = bao.token(&["coffer-read"], "1h", false, None);
+    cli.login_provider("bao", token(&second)).expect("login");
+    // The app, still unlocked, uses the new credentials at its next fetch.
+    app.reset_link_cache();
+    assert_eq!(get(&mut app, "db"), "p", "the app sees the new login");
+
+    // The other process unlinks and removes the provider: the app no longer
+    // uses its client, and says the provider is gone.
+    cli.unlink(Target::Name("db")).expect("unlink");
+    cli.remove_provider("bao").expect("remove");
+    assert_eq!(
+        code_of(app.provider_keys("bao", "secret/app/db", None)),
+        "provider_not_found"
+    );
 }
 
 #[test]

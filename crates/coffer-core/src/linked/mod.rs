@@ -683,8 +683,11 @@ impl Provider {
 #[derive(Default)]
 pub(crate) struct Session {
     pub(crate) cache: cache::Cache,
-    /// Providers in use, with their tokens.
-    pub(crate) clients: std::collections::HashMap<String, Provider>,
+    /// Providers in use, with their tokens, each beside the keychain account
+    /// its credentials came from: every login or new provider gets a new one,
+    /// so a client whose account the book no longer names is out of date
+    /// (another process logged in again, or removed and added it).
+    pub(crate) clients: std::collections::HashMap<String, (String, Provider)>,
     /// The last error of each provider, until it next succeeds.
     pub(crate) last_errors: std::collections::HashMap<String, crate::error::ErrorBody>,
     /// Why each link's last use failed, until it next succeeds (for the list).

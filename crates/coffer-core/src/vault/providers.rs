@@ -401,11 +401,11 @@ impl Vault {
         }
         let policy = self.link_policy().clone();
         let vault_id = self.id();
-        // A login keeps the provider's keychain account; an added provider gets its own.
-        let account = match self.read_book()?.find(&config.name) {
-            Ok(e) if !new => e.account().to_owned(),
-            _ => crate::secret::SecretId(crate::crypto::random_id()).to_string(),
-        };
+        // New credentials always go to a new random account, so that until the
+        // book names it the old credentials stay as they were: a failed write
+        // here, or another process logging in at the same time, never leaves
+        // the book naming an entry with other credentials in it.
+        let account = crate::secret::SecretId(crate::crypto::random_id()).to_string();
         let in_keychain = !matches!(stored, Stored::AwsProfile)
             && credentials::keep_in_keychain(&policy, &vault_id, &account, &stored).is_ok();
         let (store, sealed) = match (&stored, in_keychain) {
@@ -420,33 +420,32 @@ impl Vault {
             sealed,
             account: Some(account.clone()),
         };
-        self.change_book(|book| {
-            let existing = book.providers.iter().position(|e| e.config.name == name);
-            match (existing, new) {
-                (Some(_), true) => Err(Error::ProviderExists { name: name.clone() }),
-                (None, false) => Err(Error::ProviderNotFound { name: name.clone() }),
-                (Some(i), false) => {
-                    book.providers[i] = entry;
-                    Ok(())
+        // The entry replaced, as the book holds it when the write commits.
+        let replaced = self
+            .change_book(|book| {
+                let existing = book.providers.iter().position(|e| e.config.name == name);
+                match (existing, new) {
+                    (Some(_), true) => Err(Error::ProviderExists { name: name.clone() }),
+                    (None, false) => Err(Error::ProviderNotFound { name: name.clone() }),
+                    (Some(i), false) => Ok(Some(std::mem::replace(&mut book.providers[i], entry))),
+                    (None, true) => {
+                        book.providers.push(entry);
+                        Ok(None)
+                    }
                 }
-                (None, true) => {
-                    book.providers.push(entry);
-                    Ok(())
+            })
+            .inspect_err(|_| {
+                if in_keychain {
+                    let _ = credentials::forget(&vault_id, &account);
                 }
-            }
-        })
-        .inspect_err(|_| {
-            if in_keychain && new {
-                let _ = credentials::forget(&vault_id, &account);
-            }
-        })?;
-        if !in_keychain {
-            // An older entry must not be found instead of the sealed ones.
-            let _ = credentials::forget(&vault_id, &account);
+            })?;
+        if let Some(old) = replaced.filter(|old| old.store == CredentialStore::Keychain) {
+            // Best effort: the book no longer names it.
+            let _ = credentials::forget(&vault_id, old.account());
         }
         self.linked.cache.forget_provider(&name);
         self.linked.last_errors.remove(&name);
-        self.linked.clients.insert(name.clone(), client);
+        self.linked.clients.insert(name.clone(), (account, client));
         let book = self.read_book()?;
         let counts = self.link_counts()?;
         Ok(self.provider_info(book.find(&name)?, &counts))
@@ -492,11 +491,23 @@ impl Vault {
         Ok(())
     }
 
-    /// The client of provider `name`, made on first use.
+    /// The client of provider `name`, made on first use and made again when
+    /// the book names other credentials (changed by another process).
     pub(super) fn client(&mut self, name: &str) -> Result<&mut Provider> {
-        if !self.linked.clients.contains_key(name) {
-            let book = self.read_book()?;
-            let entry = book.find(name)?;
+        let book = self.read_book()?;
+        let entry = match book.find(name) {
+            Ok(entry) => entry,
+            Err(e) => {
+                self.linked.clients.remove(name);
+                return Err(e);
+            }
+        };
+        let current = self
+            .linked
+            .clients
+            .get(name)
+            .is_some_and(|(account, _)| account == entry.account());
+        if !current {
             self.link_policy()
                 .clone()
                 .check_provider(entry.config.kind(), &entry.config.address())?;
@@ -515,11 +526,14 @@ impl Vault {
                 });
             };
             let client = Provider::new(&entry.config, credentials)?;
-            self.linked.clients.insert(name.to_owned(), client);
+            self.linked
+                .clients
+                .insert(name.to_owned(), (entry.account().to_owned(), client));
         }
         self.linked
             .clients
             .get_mut(name)
+            .map(|(_, client)| client)
             .ok_or_else(|| Error::ProviderNotFound {
                 name: name.to_owned(),
             })
