@@ -7,6 +7,7 @@
 //! to be shown.
 
 pub mod autolock;
+pub mod autostart;
 pub mod clipboard;
 pub mod commands;
 pub mod desktop;
@@ -107,20 +108,83 @@ fn on_window_event<R: tauri::Runtime>(window: &tauri::Window<R>, event: &tauri::
     }
 }
 
-/// Starts the desktop app on the vault at `COFFER_VAULT` or the platform data dir.
+/// How the app was asked to start, from its command line.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Launch {
+    /// Start; in the tray only with `minimized` (`--minimized`, as the
+    /// log-in entry starts it).
+    Start { minimized: bool },
+    /// Print this text and exit (`--help`, `--version`).
+    Print(String),
+}
+
+const USAGE: &str = "Usage: coffer-desktop [--minimized]\n\n\
+    Starts the Coffer desktop app; the vault is at COFFER_VAULT or in your data folder.\n\n\
+    Options:\n  \
+    --minimized  start in the tray, without showing the window\n  \
+    --version    print the version and exit\n  \
+    --help       print this help and exit\n\n\
+    The coffer command is the same vault from a terminal: coffer --help.";
+
+/// Reads the command line (without the program name). An option it does not
+/// know is an error that says which, with the usage.
+pub fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Launch, String> {
+    let mut minimized = false;
+    for arg in args {
+        match arg.to_str() {
+            Some("--minimized") => minimized = true,
+            Some("--version" | "-V") => {
+                return Ok(Launch::Print(format!(
+                    "coffer-desktop {}",
+                    env!("CARGO_PKG_VERSION")
+                )))
+            }
+            Some("--help" | "-h") => return Ok(Launch::Print(USAGE.to_owned())),
+            _ => {
+                return Err(format!(
+                    "error: coffer-desktop does not take {:?}\n\n{USAGE}",
+                    arg.to_string_lossy()
+                ))
+            }
+        }
+    }
+    Ok(Launch::Start { minimized })
+}
+
+/// Starts the desktop app on the vault at `COFFER_VAULT` or the platform
+/// data dir: the window shown, or only the tray icon with `--minimized`.
 pub fn run() {
     // In every build: a debug build holds the same keys.
     coffer_core::disable_core_dumps();
+    let minimized = match parse_args(std::env::args_os().skip(1)) {
+        Ok(Launch::Start { minimized }) => minimized,
+        Ok(Launch::Print(text)) => {
+            println!("{text}");
+            return;
+        }
+        Err(text) => {
+            eprintln!("{text}");
+            std::process::exit(2);
+        }
+    };
     let state = AppState::new(default_vault_path());
-    // Single instance first: a second launch focuses the running one and exits.
+    // Single instance first: a second launch focuses the running one and
+    // exits; a second `--minimized` one (the log-in entry) leaves it be.
     let builder = tauri::Builder::default()
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-            desktop::show_main(app)
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            if !argv.iter().any(|a| a == "--minimized") {
+                desktop::show_main(app)
+            }
         }))
         .plugin(tauri_plugin_global_shortcut::Builder::new().build());
     let result = app_builder(builder, state)
-        .setup(|app| {
+        .setup(move |app| {
             desktop::tray(app.handle())?;
+            // The window is made hidden (tauri.conf.json) so that a start in
+            // the tray never flashes it.
+            if !minimized {
+                desktop::show_main(app.handle());
+            }
             quick_open::apply_stored(app.handle());
             autolock::watch(app.handle());
             #[cfg(target_os = "linux")]
@@ -144,7 +208,26 @@ pub fn run() {
 
 #[cfg(test)]
 mod tests {
-    use super::navigation_allowed;
+    use super::{navigation_allowed, parse_args, Launch};
+
+    #[test]
+    fn the_command_line_starts_minimized_or_prints_or_is_refused() {
+        let parse = |args: &[&str]| parse_args(args.iter().map(std::ffi::OsString::from));
+        assert_eq!(parse(&[]), Ok(Launch::Start { minimized: false }));
+        assert_eq!(
+            parse(&["--minimized"]),
+            Ok(Launch::Start { minimized: true })
+        );
+        assert!(
+            matches!(parse(&["--version"]), Ok(Launch::Print(v)) if v.starts_with("coffer-desktop 0."))
+        );
+        assert!(matches!(parse(&["--help"]), Ok(Launch::Print(h)) if h.contains("--minimized")));
+        let err = parse(&["--minimise"]).expect_err("unknown");
+        assert!(
+            err.contains("\"--minimise\"") && err.contains("Usage:"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn only_the_apps_own_origin_may_load() {

@@ -248,3 +248,62 @@ async fn the_quick_open_shortcut_set_in_settings_brings_a_hidden_window_back() {
     close(client).await;
     drop(driver);
 }
+
+#[tokio::test]
+#[ignore = "needs a display, tauri-driver and a Secret Service: run by make test"]
+async fn starting_at_log_in_writes_and_removes_an_autostart_entry() {
+    let _one = serial().await;
+    let Unlocked {
+        dir: _dir,
+        vault: _vault,
+        key: _key,
+        driver,
+        client,
+    } = unlocked_app().await;
+    // make test runs the app with a throwaway XDG_CONFIG_HOME (scripts/with-keyring).
+    let config = std::env::var_os("XDG_CONFIG_HOME").expect("XDG_CONFIG_HOME is set");
+    let entry = Path::new(&config).join("autostart/coffer.desktop");
+    let _ = std::fs::remove_file(&entry);
+
+    // Off by default; turned on in Settings, it is an entry that starts this
+    // program minimized, valid for the desktop.
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-settings")).await;
+    assert_eq!(
+        prop(&client, &testid("setting-start-at-login"), "checked").await,
+        false
+    );
+    click(&client, &testid("setting-start-at-login")).await;
+    screenshot(&client, "settings-start-at-login").await;
+    click(&client, &testid("settings-save")).await;
+    gone(&client, "#settings-dialog[open]").await;
+    let text = std::fs::read_to_string(&entry).expect("the autostart entry is written");
+    let program = std::fs::canonicalize(app_binary()).expect("app");
+    assert!(
+        text.contains(&format!("\nExec={} --minimized\n", program.display())),
+        "{text}"
+    );
+    let valid = std::process::Command::new("desktop-file-validate")
+        .arg(&entry)
+        .output()
+        .expect("desktop-file-validate (make test installs desktop-file-utils)");
+    assert!(
+        valid.status.success() && valid.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&valid.stdout)
+    );
+
+    // Shown as on when the dialog opens again; turned off, the entry is gone.
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-settings")).await;
+    assert_eq!(
+        prop(&client, &testid("setting-start-at-login"), "checked").await,
+        true
+    );
+    click(&client, &testid("setting-start-at-login")).await;
+    click(&client, &testid("settings-save")).await;
+    gone(&client, "#settings-dialog[open]").await;
+    assert!(!entry.exists(), "the autostart entry is removed");
+    close(client).await;
+    drop(driver);
+}

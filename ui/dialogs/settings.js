@@ -1,6 +1,6 @@
 // The settings dialog: auto-lock minutes, clipboard clearing, how long
 // fetched linked values are kept, the quick-open
-// shortcut (dialogs/shortcut.js), the keychain (turning it on asks for the
+// shortcut (dialogs/shortcut.js), starting at log-in (where the system can), the keychain (turning it on asks for the
 // key), copying / downloading the key, and "Change vault key…". Loading the
 // settings also sets the auto-lock wait.
 
@@ -64,6 +64,8 @@ export async function open() {
   $("setting-keychain").checked = settings.keychain_enabled;
   $("setting-keychain").disabled = !settings.keychain_allowed && !settings.keychain_enabled;
   limitNote("keychain-limit", settings.keychain_allowed ? "" : "Your administrator's policy does not allow the keychain.");
+  $("start-at-login-row").hidden = settings.start_at_login === null;
+  $("setting-start-at-login").checked = settings.start_at_login === true;
   $("keychain-key-row").hidden = true;
   $("setting-keychain-key").value = "";
   $("settings-dialog").showModal();
@@ -77,6 +79,7 @@ async function save(event) {
       clipboard_clear_seconds: Number($("setting-clipboard").value || 0),
       quick_open: $("setting-quick-open").value.trim() || null,
       link_cache_minutes: Number($("setting-link-cache").value || 0),
+      start_at_login: settings.start_at_login === null ? null : $("setting-start-at-login").checked,
     },
   });
   if (view === undefined) return;

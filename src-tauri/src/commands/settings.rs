@@ -7,6 +7,7 @@ use tauri::{AppHandle, Runtime, State};
 use zeroize::Zeroizing;
 
 use super::reply::Reply;
+use crate::autostart;
 use crate::state::AppState;
 
 /// The settings as the UI shows them, with what the policy did to them.
@@ -18,6 +19,9 @@ pub struct SettingsView {
     pub keychain_allowed: bool,
     /// Why the quick-open shortcut is not registered (the system refused it).
     pub quick_open_problem: Option<String>,
+    /// Whether Coffer starts (in the tray) when the user logs in; `None`
+    /// where this system cannot do it.
+    pub start_at_login: Option<bool>,
 }
 
 /// The settings in force: stored values clamped by the policy read now.
@@ -35,7 +39,41 @@ pub fn settings_view(state: &AppState) -> Result<SettingsView, Error> {
         keychain_enabled,
         keychain_allowed: policy.check_keychain().is_ok(),
         quick_open_problem,
+        start_at_login: start_at_login_folder()
+            .ok()
+            .map(|f| autostart::enabled_in(&f)),
     })
+}
+
+/// The folder of the log-in entry, or why there is none.
+fn start_at_login_folder() -> Result<std::path::PathBuf, Error> {
+    if !autostart::SUPPORTED {
+        return Err(Error::InvalidArgument {
+            what: "start at log-in (not available on this system)",
+        });
+    }
+    autostart::folder().ok_or_else(|| Error::Io {
+        action: "cannot find",
+        path: "~/.config/autostart".into(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "neither XDG_CONFIG_HOME nor HOME is set",
+        ),
+    })
+}
+
+/// Turns starting at log-in on or off, for this program as it runs now.
+fn set_start_at_login(enabled: bool) -> Result<(), Error> {
+    let folder = start_at_login_folder()?;
+    if autostart::enabled_in(&folder) == enabled {
+        return Ok(());
+    }
+    let program = std::env::current_exe().map_err(|source| Error::Io {
+        action: "cannot find",
+        path: "the Coffer program".into(),
+        source,
+    })?;
+    autostart::set_in(&folder, enabled, &program)
 }
 
 #[tauri::command]
@@ -54,6 +92,9 @@ pub struct SettingsInput {
     /// Minutes fetched linked values are kept; absent = as stored.
     #[serde(default)]
     pub link_cache_minutes: Option<u32>,
+    /// Start Coffer in the tray at log-in; absent = as it is.
+    #[serde(default)]
+    pub start_at_login: Option<bool>,
 }
 
 /// Stores the settings and returns them as in force (possibly clamped); a
@@ -88,6 +129,9 @@ pub fn settings_set<R: Runtime>(
         Ok(stored)
     })?;
     crate::quick_open::apply(&app, stored.quick_open.as_deref());
+    if let Some(enabled) = settings.start_at_login {
+        set_start_at_login(enabled)?;
+    }
     Ok(settings_view(&state)?)
 }
 
