@@ -10,13 +10,17 @@ TEST_PACKAGES := xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring libsecret-t
 	at-spi2-core imagemagick xdotool xclip
 BENCH_PACKAGES := keepassxc
 
-.PHONY: run test lint bench fuzz deps-build deps-test deps-bench deps-linked build fmt check-windows
+.PHONY: run test lint bench fuzz deps-build deps-test deps-bench deps-linked deps-package build fmt \
+	check-windows package package-test icons
 
 FUZZ_SECONDS ?= 240
 
-# The app as a person gets it: a release build, with no test seams.
+# The app as a person gets it: the release build the packages hold (the
+# Tauri CLI builds with tauri/custom-protocol too), with no test seams.
+RELEASE_APP := --release -p coffer-desktop --features tauri/custom-protocol
 run: deps-build
-	$(CARGO) build --release -p coffer-desktop -p coffer-cli
+	$(CARGO) build $(RELEASE_APP)
+	$(CARGO) build --release -p coffer-cli
 	./target/release/coffer-desktop
 
 # Unit, CLI, keychain (real gnome-keyring) and end-to-end (real app, WebDriver)
@@ -31,26 +35,60 @@ test: deps-build deps-test deps-linked
 	xvfb-run -a scripts/with-keyring tests/window-smoke.sh
 	GTK_THEME=Adwaita:dark SMOKE_SHOT=start-dark xvfb-run -a scripts/with-keyring tests/window-smoke.sh
 	$(MAKE) check-windows
+	$(MAKE) package-test
 
-# Type-checks the core and the CLI for Windows, so Windows-only code (the
-# policy path, the keychain backend) at least compiles; the bundled SQLite
-# needs the MinGW C compiler. Nothing runs on Windows here.
+# Type-checks what people run — the core, the CLI and the app — for Windows
+# (the end-to-end harness and the benchmarks drive Xvfb, xdotool and wait4:
+# Linux only), so
+# Windows-only code (the policy path, the keychain backend, the app's resource
+# file and icon) at least compiles; the bundled SQLite needs the MinGW C
+# compiler and the resource file its windres. Nothing runs on Windows here.
 WINDOWS_TARGET := x86_64-pc-windows-gnu
 check-windows:
 	@rustup target list --installed | grep -qx $(WINDOWS_TARGET) || rustup target add $(WINDOWS_TARGET)
-	@scripts/ensure-packages gcc-mingw-w64-x86-64
-	$(CARGO) check --target $(WINDOWS_TARGET) -p coffer-core -p coffer-cli
+	@scripts/ensure-packages gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64
+	$(CARGO) check --target $(WINDOWS_TARGET) -p coffer-core -p coffer-cli -p coffer-desktop
+
+# The installable packages, .deb and .rpm, built by the Tauri CLI from
+# crates.io: the release app (as `make run` builds it) and the coffer CLI, at
+# target/release/bundle/{deb,rpm}/.
+TAURI_CLI_VERSION := 2.12.4
+PACKAGE_TEST_PACKAGES := desktop-file-utils rpm cpio
+package: deps-build deps-package
+	$(CARGO) build --release -p coffer-cli
+	cd src-tauri && CI=true $(CARGO) tauri build --bundles deb,rpm
+
+# Installs the .deb as a person would (dpkg -i, as root; extracted into a
+# temporary root otherwise), runs it, removes it: tests/package-test.sh.
+package-test: package deps-test
+	xvfb-run -a -s "-screen 0 1280x900x24" scripts/with-keyring tests/package-test.sh
+
+deps-package:
+	@scripts/ensure-packages $(PACKAGE_TEST_PACKAGES)
+	@$(CARGO) tauri --version 2>/dev/null | grep -qx 'tauri-cli $(TAURI_CLI_VERSION)' || \
+		$(CARGO) install tauri-cli --version '=$(TAURI_CLI_VERSION)' --locked
+
+# Every icon size, the Windows .ico and the macOS .icns, from the one source
+# (committed; run after changing src-tauri/icons/coffer.svg). Mobile and
+# Windows Store icons are not kept: Coffer has neither package. 256x256 replaces
+# 128x128@2x, which the Linux bundler would install in a folder no theme reads.
+icons: deps-package
+	cd src-tauri && $(CARGO) tauri icon icons/coffer.svg -o icons && \
+		$(CARGO) tauri icon icons/coffer.svg -o icons --png 256
+	cd src-tauri/icons && rm -rf android ios Square*Logo.png StoreLogo.png 128x128@2x.png
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets $(TEST_FEATURES) -- -D warnings
 
 # The CLI against keepassxc-cli, then the desktop app (release build, driven
-# through WebDriver under Xvfb) against KeePassXC's GUI at 10k and 100k.
+# through WebDriver under Xvfb: the build the packages hold) against KeePassXC's
+# GUI at 10k and 100k.
 bench: deps-build deps-test deps-bench deps-linked
 	$(CARGO) build --release -p coffer-cli -p coffer-bench
 	COFFER_TEST_VENV=$(LINKED_VENV) ./target/release/coffer-bench
-	$(CARGO) build --release -p coffer-desktop -p coffer-e2e
+	$(CARGO) build $(RELEASE_APP)
+	$(CARGO) build --release -p coffer-e2e
 	COFFER_APP=$(CURDIR)/target/release/coffer-desktop xvfb-run -a -s "-screen 0 1280x900x24" \
 		scripts/with-keyring ./target/release/app-bench
 
