@@ -159,6 +159,29 @@ async fn a_provider_is_added_a_secret_linked_tested_and_revealed() {
     let out = coffer(&vault, Some(&key), &["get", "db/password"], "");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "rotated\n");
 
+    // Publishing the local secret: its value is written to OpenBao (a new
+    // secret there), and the secret links to it.
+    row_action(&client, "db/password", "edit").await;
+    click(&client, &testid("secret-kind-linked")).await;
+    visible(&client, "[data-testid=link-provider] option[value=bao]").await;
+    fill(&client, &testid("link-path"), "secret/team/db").await;
+    fill(&client, &testid("link-key"), "password").await;
+    click(&client, &testid("link-publish")).await;
+    screenshot(&client, "publish-secret").await;
+    click(&client, &testid("secret-save")).await;
+    visible(
+        &client,
+        &format!("{} [data-testid=secret-linked]", row("db/password")),
+    )
+    .await;
+    let (status, stored) = bao.api("GET", "secret/data/team/db", None);
+    assert_eq!(status, 200, "{stored}");
+    assert_eq!(stored["data"]["data"], json!({"password": "rotated"}));
+    row_action(&client, "db/password", "edit").await;
+    let linked = text(&client, &testid("secret-linked-text")).await;
+    assert_eq!(linked, "bao · secret/team/db#password");
+    click(&client, "#secret-cancel").await;
+
     // An export with links, pasted: the preview says which provider comes
     // without credentials (`bao` is here already; `prod` is not).
     let export = std::fs::read_to_string(

@@ -5,6 +5,8 @@
 // "Linked to a provider" keeps no value here: a provider and the place in
 // it (tested with "Test", which fetches once in Rust and shows no value).
 // A linked secret's own value cannot be edited; "Unlink" makes it local.
+// An existing local secret can be published: its value written to the
+// provider first, then linked there ("Publish", ticked in the linked fields).
 
 import { $, closeDialog } from "../dom.js";
 import { attempt, call, currentEpoch, isStale } from "../ipc.js";
@@ -166,6 +168,9 @@ export function open(rec) {
   clearError();
   editing = rec ? { id: rec.id, name: rec.name, linked: rec.linked } : null;
   const linked = Boolean(rec?.linked);
+  // Only a local secret in effect has a value of its own to publish.
+  $("link-publish-row").hidden = !rec || linked || rec.shadowed;
+  $("link-publish").checked = false;
   $("secret-kind-choice").hidden = linked;
   $("secret-kind-value").checked = true;
   $("secret-link-fields").hidden = true;
@@ -229,12 +234,30 @@ async function save(event) {
       const renamed = await attempt("secret_update", { id: editing.id, patch: { name: fields.name } });
       if (renamed === undefined) return;
     }
-    const info = await attempt("secret_link", {
-      link: { ...fields, provider: $("link-provider").value, target: linkTarget() },
-    });
+    const publish = editing && !$("link-publish-row").hidden && $("link-publish").checked;
+    let info;
+    if (publish) {
+      info = await attempt("secret_publish", {
+        publish: { id: editing.id, provider: $("link-provider").value, target: linkTarget() },
+      });
+      if (info === undefined) return;
+      // The form's domains, note and enabled box, as a link would take them.
+      const { name: _name, ...rest } = fields;
+      const updated = await attempt("secret_update", { id: info.id, patch: rest });
+      if (updated !== undefined) info = updated;
+    } else {
+      info = await attempt("secret_link", {
+        link: { ...fields, provider: $("link-provider").value, target: linkTarget() },
+      });
+    }
     if (info === undefined) return;
     if (editing) forgetValue(editing.id);
-    done = { info, said: `Linked “${info.name}” to ${info.linked.provider}.` };
+    done = {
+      info,
+      said: publish
+        ? `Published “${info.name}” to ${info.linked.provider}; it is linked there now.`
+        : `Linked “${info.name}” to ${info.linked.provider}.`,
+    };
   } else if (editing) {
     const id = editing.id;
     const patch = { ...fields };

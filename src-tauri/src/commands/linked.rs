@@ -274,6 +274,39 @@ pub async fn secret_unlink(state: State<'_, AppState>, id: String) -> Reply<Secr
     Ok(state.with_vault(|v| v.unlink(target))?)
 }
 
+/// A publish from the secret form: the secret, and where to write its value.
+#[derive(Deserialize)]
+pub struct PublishInput {
+    pub id: String,
+    pub provider: String,
+    pub target: TargetInput,
+}
+
+/// Publishes a local secret: writes its value to the provider (a key of a
+/// Vault KV secret, its other keys kept; or an AWS secret, made if missing),
+/// then links it there. Only the secret in effect for its name: a shadowed
+/// one would publish another's value.
+#[tauri::command]
+pub async fn secret_publish(
+    state: State<'_, AppState>,
+    publish: PublishInput,
+) -> Reply<SecretInfo> {
+    let id = secret_id(&publish.id)?;
+    let target: LinkTarget = publish.target.into();
+    Ok(state.with_vault(|v| {
+        let info = v.info(Target::Id(id))?;
+        if info.shadowed {
+            return Err(Error::LinkInvalid {
+                reason: format!(
+                    "this {:?} is shadowed by a newer secret of that name; only the one in effect can be published",
+                    info.name
+                ),
+            });
+        }
+        v.publish(&info.name, &publish.provider, target)
+    })?)
+}
+
 /// Forgets every fetched value; returns how many secrets were cached.
 #[tauri::command]
 pub fn link_cache_reset(state: State<'_, AppState>) -> Reply<usize> {

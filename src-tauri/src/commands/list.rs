@@ -49,6 +49,7 @@ macro_rules! coffer_commands {
             linked::provider_remove,
             linked::secret_link,
             linked::secret_unlink,
+            linked::secret_publish,
             linked::link_test,
             linked::link_cache_reset,
             linked::link_state,

@@ -162,6 +162,45 @@ fn secrets_round_trip_and_values_cross_only_on_reveal() {
 }
 
 #[test]
+fn only_the_secret_in_effect_can_be_published() {
+    let app = app();
+    app.created();
+    let older = app.add("stripe", "sk_old");
+    let newer = app.ok(
+        "secret_create",
+        json!({"secret": {"name": "stripe", "value": "sk_new"}, "if_exists": "keep"}),
+    );
+    let target = json!({"kind": "vault", "path": "secret/app/stripe", "key": "key"});
+    // The shadowed one would publish the other's value: refused, saying why.
+    let e = app
+        .call(
+            "secret_publish",
+            json!({"publish": {"id": older["id"], "provider": "bao", "target": target}}),
+        )
+        .expect_err("shadowed");
+    assert_eq!(e["code"], "invalid_link");
+    assert!(
+        e["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("shadowed")),
+        "{e}"
+    );
+    // The one in effect gets as far as the provider, which is not there.
+    assert_eq!(
+        app.err(
+            "secret_publish",
+            json!({"publish": {"id": newer["id"], "provider": "bao", "target": target}})
+        ),
+        "provider_not_found"
+    );
+    assert_eq!(
+        app.ok("secret_reveal", json!({"id": newer["id"]})),
+        json!("sk_new"),
+        "nothing changed"
+    );
+}
+
+#[test]
 fn bad_input_reaches_the_ui_as_its_code() {
     let app = app();
     app.created();
