@@ -236,6 +236,7 @@ async function save(event) {
     }
     const publish = editing && !$("link-publish-row").hidden && $("link-publish").checked;
     let info;
+    let kept = true; // the form's domains, note and Enabled box saved too
     if (publish) {
       info = await attempt("secret_publish", {
         publish: { id: editing.id, provider: $("link-provider").value, target: linkTarget() },
@@ -245,6 +246,7 @@ async function save(event) {
       const { name: _name, ...rest } = fields;
       const updated = await attempt("secret_update", { id: info.id, patch: rest });
       if (updated !== undefined) info = updated;
+      else kept = false; // published and linked all the same; the banner says why
     } else {
       info = await attempt("secret_link", {
         link: { ...fields, provider: $("link-provider").value, target: linkTarget() },
@@ -254,9 +256,11 @@ async function save(event) {
     if (editing) forgetValue(editing.id);
     done = {
       info,
-      said: publish
-        ? `Published “${info.name}” to ${info.linked.provider}; it is linked there now.`
-        : `Linked “${info.name}” to ${info.linked.provider}.`,
+      said: !publish
+        ? `Linked “${info.name}” to ${info.linked.provider}.`
+        : kept
+          ? `Published “${info.name}” to ${info.linked.provider}; it is linked there now.`
+          : `Published “${info.name}” to ${info.linked.provider} and linked it, but its allowed domains, note and Enabled box were not saved.`,
     };
   } else if (editing) {
     const id = editing.id;

@@ -423,7 +423,7 @@ pub fn publish(ctx: &Context, args: PublishArgs) -> Outcome {
         }
     };
     let mut vault = ctx.unlocked()?;
-    let info = vault.publish(&args.name, &args.provider, place)?;
+    let info = vault.publish(Target::Name(&args.name), &args.provider, place)?;
     if let Some(l) = &info.linked {
         eprintln!(
             "published {} to {} {} and linked it there; its value now lives in the provider",

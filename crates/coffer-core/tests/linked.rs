@@ -1099,7 +1099,11 @@ fn a_local_secret_is_published_to_vault_kv_and_linked_there() {
     // Into an existing KV 2 secret: the other keys (of any type) stay.
     local(&mut vault, "db/password", "s3cret-published");
     let info = vault
-        .publish("db/password", "bao", to("secret/team/db", "password"))
+        .publish(
+            Target::Name("db/password"),
+            "bao",
+            to("secret/team/db", "password"),
+        )
         .expect("publish");
     assert_eq!(
         info.linked.expect("linked").location,
@@ -1113,14 +1117,42 @@ fn a_local_secret_is_published_to_vault_kv_and_linked_there() {
     assert_eq!(get(&mut vault, "db/password"), "s3cret-published");
     // Already linked: nothing local to publish.
     assert_eq!(
-        code_of(vault.publish("db/password", "bao", to("secret/team/db", "x"))),
+        code_of(vault.publish(
+            Target::Name("db/password"),
+            "bao",
+            to("secret/team/db", "x")
+        )),
         "invalid_link"
     );
+
+    // A shadowed secret: its link would go to the one in effect, so it is
+    // refused, and nothing is written.
+    local(&mut vault, "dup", "older");
+    let older = vault.info(Target::Name("dup")).expect("info").id;
+    vault
+        .add(
+            coffer_core::NewSecret {
+                name: "dup".into(),
+                value: SecretString::from("newer".to_owned()),
+                enabled: true,
+                allowed_domains: Vec::new(),
+                note: String::new(),
+            },
+            Some(coffer_core::IfExists::Keep),
+        )
+        .expect("keep both");
+    let err = vault
+        .publish(Target::Id(older), "bao", to("secret/team/dup", "v"))
+        .expect_err("shadowed");
+    assert_eq!(err.code(), "invalid_link");
+    assert!(err.to_string().contains("shadowed"), "{err}");
+    let (status, _) = bao.api("GET", "secret/data/team/dup", None);
+    assert_eq!(status, 404, "nothing written");
 
     // A new KV 2 secret is made.
     local(&mut vault, "api", "new-value");
     vault
-        .publish("api", "bao", to("secret/team/api", "token"))
+        .publish(Target::Name("api"), "bao", to("secret/team/api", "token"))
         .expect("publish new");
     let (_, read) = bao.api("GET", "secret/data/team/api", None);
     assert_eq!(read["data"]["data"], json!({"token": "new-value"}));
@@ -1128,14 +1160,18 @@ fn a_local_secret_is_published_to_vault_kv_and_linked_there() {
     // KV 1 is written whole: string keys kept, a number refused untouched.
     local(&mut vault, "kv1/password", "v1-pass");
     vault
-        .publish("kv1/password", "bao", to("kv1/team/db", "password"))
+        .publish(
+            Target::Name("kv1/password"),
+            "bao",
+            to("kv1/team/db", "password"),
+        )
         .expect("publish kv1");
     let (_, read) = bao.api("GET", "kv1/team/db", None);
     assert_eq!(read["data"], json!({"user": "bob", "password": "v1-pass"}));
     bao.put_kv1("kv1", "team/n", json!({"n": 7}));
     local(&mut vault, "n", "x");
     assert_eq!(
-        code_of(vault.publish("n", "bao", to("kv1/team/n", "k"))),
+        code_of(vault.publish(Target::Name("n"), "bao", to("kv1/team/n", "k"))),
         "link_not_a_string"
     );
     let (_, read) = bao.api("GET", "kv1/team/n", None);
@@ -1153,7 +1189,7 @@ fn a_local_secret_is_published_to_vault_kv_and_linked_there() {
         .expect("reader");
     local(&mut vault, "ro", "x");
     let err = vault
-        .publish("ro", "reader", to("secret/team/db", "ro"))
+        .publish(Target::Name("ro"), "reader", to("secret/team/db", "ro"))
         .expect_err("read only");
     assert_eq!(err.code(), "provider_auth_refused", "{err}");
     assert!(err.to_string().contains("may not write"), "{err}");

@@ -284,27 +284,16 @@ pub struct PublishInput {
 
 /// Publishes a local secret: writes its value to the provider (a key of a
 /// Vault KV secret, its other keys kept; or an AWS secret, made if missing),
-/// then links it there. Only the secret in effect for its name: a shadowed
-/// one would publish another's value.
+/// then links it there. Only the secret in effect for its name (the core
+/// refuses a shadowed one: its link would go to another).
 #[tauri::command]
 pub async fn secret_publish(
     state: State<'_, AppState>,
     publish: PublishInput,
 ) -> Reply<SecretInfo> {
-    let id = secret_id(&publish.id)?;
-    let target: LinkTarget = publish.target.into();
-    Ok(state.with_vault(|v| {
-        let info = v.info(Target::Id(id))?;
-        if info.shadowed {
-            return Err(Error::LinkInvalid {
-                reason: format!(
-                    "this {:?} is shadowed by a newer secret of that name; only the one in effect can be published",
-                    info.name
-                ),
-            });
-        }
-        v.publish(&info.name, &publish.provider, target)
-    })?)
+    let target = Target::Id(secret_id(&publish.id)?);
+    let place: LinkTarget = publish.target.into();
+    Ok(state.with_vault(|v| v.publish(target, &publish.provider, place))?)
 }
 
 /// Forgets every fetched value; returns how many secrets were cached.

@@ -346,13 +346,27 @@ impl Vault {
         Ok(keys)
     }
 
-    /// Publishes the local secret in effect for `name`: writes its value to
-    /// `place` of `provider` (a key of a Vault KV secret, its other keys
-    /// kept; or an AWS secret, made if it is not there) and links that
+    /// Publishes a local secret — the one in effect for its name; a shadowed
+    /// one is refused, as its link would go to the one in effect: writes its
+    /// value to `place` of `provider` (a key of a Vault KV secret, its other
+    /// keys kept; or an AWS secret, made if it is not there) and links that
     /// secret to it, so a team shares it through their vault. The link is
     /// checked by reading the value back.
-    pub fn publish(&mut self, name: &str, provider: &str, place: LinkTarget) -> Result<SecretInfo> {
-        let (row, meta, _) = self.find(Target::Name(name))?;
+    pub fn publish(
+        &mut self,
+        target: Target<'_>,
+        provider: &str,
+        place: LinkTarget,
+    ) -> Result<SecretInfo> {
+        let (row, meta, shadowed) = self.find(target)?;
+        if shadowed {
+            return Err(Error::LinkInvalid {
+                reason: format!(
+                    "this {:?} is shadowed by a newer secret of that name; only the one in effect can be published",
+                    meta.name
+                ),
+            });
+        }
         if let Some(link) = &meta.link {
             return Err(Error::LinkInvalid {
                 reason: format!(

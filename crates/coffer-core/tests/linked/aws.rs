@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 
 use coffer_core::linked::{ProviderConfig, ProviderCredentials, ProviderKind};
-use coffer_core::{LinkTarget, SecretString, Vault};
+use coffer_core::{LinkTarget, SecretString, Target, Vault};
 
 use crate::servers::{Moto, TestCa};
 use crate::{get, request, vault};
@@ -446,7 +446,7 @@ fn a_local_secret_is_published_to_secrets_manager_and_linked_there() {
     // One key of an existing JSON secret: the other keys stay, types too.
     let info = vault
         .publish(
-            "stripe",
+            Target::Name("stripe"),
             "aws",
             with("team/stripe", |t| json_key(t, "api_key")),
         )
@@ -466,7 +466,7 @@ fn a_local_secret_is_published_to_secrets_manager_and_linked_there() {
     assert_eq!(get(&mut vault, "stripe"), "sk_test_published");
     // A secret that is not there is made, as a whole string.
     vault
-        .publish("plain", "aws", target("team/plain"))
+        .publish(Target::Name("plain"), "aws", target("team/plain"))
         .expect("publish new");
     let (_, read) = moto.call(
         "us-east-1",
