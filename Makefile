@@ -7,7 +7,7 @@ CARGO ?= cargo
 BUILD_PACKAGES := build-essential pkg-config curl wget file libwebkit2gtk-4.1-dev libxdo-dev \
 	libssl-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev
 TEST_PACKAGES := xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools \
-	at-spi2-core imagemagick xdotool xclip
+	at-spi2-core imagemagick xdotool xclip desktop-file-utils
 BENCH_PACKAGES := keepassxc
 
 .PHONY: run test lint bench fuzz deps-build deps-test deps-bench deps-linked deps-package build fmt \

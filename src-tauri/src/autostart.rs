@@ -29,18 +29,23 @@ pub fn folder() -> Option<PathBuf> {
     Some(config.join("autostart"))
 }
 
-/// Whether an entry of ours is there and not turned off (`Hidden=true` is
-/// how a desktop's own settings switch an entry off).
+/// Whether an entry of ours is there and not turned off (`Hidden=true`, or
+/// GNOME's `X-GNOME-Autostart-enabled=false`, is how a desktop's own
+/// settings switch an entry off).
 pub fn enabled_in(folder: &Path) -> bool {
     std::fs::read_to_string(folder.join(ENTRY)).is_ok_and(|text| {
-        !text
-            .lines()
-            .any(|l| l.trim().eq_ignore_ascii_case("Hidden=true"))
+        !text.lines().any(|l| {
+            let l = l.trim();
+            l.eq_ignore_ascii_case("Hidden=true")
+                || l.eq_ignore_ascii_case("X-GNOME-Autostart-enabled=false")
+        })
     })
 }
 
 /// Writes (all or nothing: the old entry or the new one, never half) or
-/// removes the entry that starts `program` minimized.
+/// removes the entry that starts `program` minimized. An entry that is on
+/// but starts another program (an older install) or was switched off by the
+/// desktop is written again.
 pub fn set_in(folder: &Path, enabled: bool, program: &Path) -> Result<(), Error> {
     let path = folder.join(ENTRY);
     let io = |action, source| Error::Io {
@@ -54,23 +59,37 @@ pub fn set_in(folder: &Path, enabled: bool, program: &Path) -> Result<(), Error>
             _ => Ok(()),
         };
     }
+    let text = entry_text(program)?;
+    if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
     std::fs::create_dir_all(folder).map_err(|e| io("cannot create the folder of", e))?;
-    coffer_core::write_private_file(&path, entry_text(program).as_bytes(), true)
+    coffer_core::write_private_file(&path, text.as_bytes(), true)
 }
 
-/// The desktop entry: `Exec` quoted as the Desktop Entry specification asks.
-pub fn entry_text(program: &Path) -> String {
-    format!(
+/// The desktop entry: `Exec` quoted as the Desktop Entry specification asks,
+/// `TryExec` so that a desktop skips it once the program is gone. A path
+/// with a control character (a line break would end the line) is refused.
+pub fn entry_text(program: &Path) -> Result<String, Error> {
+    let program = program.to_string_lossy();
+    if program.chars().any(char::is_control) {
+        return Err(Error::InvalidArgument {
+            what: "program path for starting at log-in (it has a line break or another control character; move Coffer to a plain folder)",
+        });
+    }
+    Ok(format!(
         "[Desktop Entry]\n\
          Type=Application\n\
          Name=Coffer\n\
          Comment=Keeps Coffer in the tray from log-in\n\
+         TryExec={}\n\
          Exec={} --minimized\n\
          Icon=coffer-desktop\n\
          Terminal=false\n\
          X-GNOME-Autostart-enabled=true\n",
-        exec_quoted(&program.to_string_lossy())
-    )
+        program.replace('\\', "\\\\"),
+        exec_quoted(&program)
+    ))
 }
 
 /// A program path as one `Exec` argument: quoted when it has a reserved
@@ -127,10 +146,43 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(
             dir.path().join(ENTRY),
-            entry_text(Path::new("/usr/bin/coffer-desktop")) + "Hidden=true\n",
+            entry_text(Path::new("/usr/bin/coffer-desktop")).expect("text") + "Hidden=true\n",
         )
         .expect("write");
         assert!(!enabled_in(dir.path()));
+        let gnome_off = entry_text(Path::new("/usr/bin/coffer-desktop"))
+            .expect("text")
+            .replace(
+                "X-GNOME-Autostart-enabled=true",
+                "X-GNOME-Autostart-enabled=false",
+            );
+        std::fs::write(dir.path().join(ENTRY), gnome_off).expect("write");
+        assert!(!enabled_in(dir.path()));
+        // Turned on again from Coffer: written over, on.
+        set_in(dir.path(), true, Path::new("/usr/bin/coffer-desktop")).expect("on");
+        assert!(enabled_in(dir.path()));
+    }
+
+    #[test]
+    fn an_entry_for_another_program_is_rewritten_and_a_line_break_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        set_in(dir.path(), true, Path::new("/opt/old/coffer-desktop")).expect("old");
+        set_in(dir.path(), true, Path::new("/usr/bin/coffer-desktop")).expect("new");
+        let text = std::fs::read_to_string(dir.path().join(ENTRY)).expect("read");
+        assert!(
+            text.contains("\nTryExec=/usr/bin/coffer-desktop\n"),
+            "{text}"
+        );
+        assert!(!text.contains("/opt/old"), "{text}");
+        let err = set_in(
+            dir.path(),
+            true,
+            Path::new("/tmp/a\nExec=evil/coffer-desktop"),
+        )
+        .expect_err("a line break");
+        assert_eq!(err.code(), "invalid_argument");
+        let kept = std::fs::read_to_string(dir.path().join(ENTRY)).expect("read");
+        assert_eq!(kept, text, "the entry is left as it was");
     }
 
     #[test]

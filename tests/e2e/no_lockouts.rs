@@ -262,17 +262,44 @@ async fn starting_at_log_in_writes_and_removes_an_autostart_entry() {
     } = unlocked_app().await;
     // make test runs the app with a throwaway XDG_CONFIG_HOME (scripts/with-keyring).
     let config = std::env::var_os("XDG_CONFIG_HOME").expect("XDG_CONFIG_HOME is set");
-    let entry = Path::new(&config).join("autostart/coffer.desktop");
+    let folder = Path::new(&config).join("autostart");
+    let entry = folder.join("coffer.desktop");
     let _ = std::fs::remove_file(&entry);
+    let _ = std::fs::remove_dir(&folder);
 
-    // Off by default; turned on in Settings, it is an entry that starts this
-    // program minimized, valid for the desktop.
+    // Off by default. A file where the autostart folder belongs: the error
+    // names it, the dialog stays open, and nothing was saved.
+    std::fs::write(&folder, "").expect("a file in the folder's place");
     click(&client, &testid("menu")).await;
     click(&client, &testid("menu-settings")).await;
     assert_eq!(
         prop(&client, &testid("setting-start-at-login"), "checked").await,
         false
     );
+    let auto_lock = prop(&client, &testid("setting-auto-lock"), "value").await;
+    fill(&client, &testid("setting-auto-lock"), "7").await;
+    click(&client, &testid("setting-start-at-login")).await;
+    click(&client, &testid("settings-save")).await;
+    let error = visible(&client, &testid("error")).await;
+    assert_eq!(
+        error.attr("data-code").await.expect("attr").as_deref(),
+        Some("io")
+    );
+    let said = error.text().await.expect("text");
+    assert!(said.contains("autostart"), "{said}");
+    visible(&client, "#settings-dialog[open]").await;
+    click(&client, "#settings-cancel").await;
+    click(&client, &testid("menu")).await;
+    click(&client, &testid("menu-settings")).await;
+    assert_eq!(
+        prop(&client, &testid("setting-auto-lock"), "value").await,
+        auto_lock,
+        "nothing else was saved"
+    );
+
+    // Turned on in Settings, it is an entry that starts this program
+    // minimized, valid for the desktop.
+    std::fs::remove_file(&folder).expect("unblock");
     click(&client, &testid("setting-start-at-login")).await;
     screenshot(&client, "settings-start-at-login").await;
     click(&client, &testid("settings-save")).await;

@@ -65,7 +65,7 @@ fn start_at_login_folder() -> Result<std::path::PathBuf, Error> {
 /// Turns starting at log-in on or off, for this program as it runs now.
 fn set_start_at_login(enabled: bool) -> Result<(), Error> {
     let folder = start_at_login_folder()?;
-    if autostart::enabled_in(&folder) == enabled {
+    if !enabled && !autostart::enabled_in(&folder) {
         return Ok(());
     }
     let program = std::env::current_exe().map_err(|source| Error::Io {
@@ -73,6 +73,11 @@ fn set_start_at_login(enabled: bool) -> Result<(), Error> {
         path: "the Coffer program".into(),
         source,
     })?;
+    // Linux names a program replaced by an upgrade while it runs "PATH (deleted)".
+    let program = match program.to_str().and_then(|p| p.strip_suffix(" (deleted)")) {
+        Some(p) => std::path::PathBuf::from(p),
+        None => program,
+    };
     autostart::set_in(&folder, enabled, &program)
 }
 
@@ -116,6 +121,11 @@ pub fn settings_set<R: Runtime>(
         if !v.is_unlocked() {
             return Err(Error::Locked);
         }
+        // First the step that can fail on a file outside the vault, so that
+        // a failure there saves nothing else.
+        if let Some(enabled) = settings.start_at_login {
+            set_start_at_login(enabled)?;
+        }
         let stored = Settings {
             auto_lock_minutes: settings.auto_lock_minutes,
             clipboard_clear_seconds: settings.clipboard_clear_seconds,
@@ -129,9 +139,6 @@ pub fn settings_set<R: Runtime>(
         Ok(stored)
     })?;
     crate::quick_open::apply(&app, stored.quick_open.as_deref());
-    if let Some(enabled) = settings.start_at_login {
-        set_start_at_login(enabled)?;
-    }
     Ok(settings_view(&state)?)
 }
 
