@@ -168,6 +168,9 @@ async fn a_provider_is_added_a_secret_linked_tested_and_revealed() {
     fill(&client, &testid("link-key"), "password").await;
     click(&client, &testid("link-publish")).await;
     screenshot(&client, "publish-secret").await;
+    set_window_size(&client, 640, 420).await;
+    screenshot(&client, "publish-secret-small").await;
+    set_window_size(&client, 1100, 880).await;
     click(&client, &testid("secret-save")).await;
     visible(
         &client,

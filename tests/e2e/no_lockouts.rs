@@ -302,6 +302,9 @@ async fn starting_at_log_in_writes_and_removes_an_autostart_entry() {
     std::fs::remove_file(&folder).expect("unblock");
     click(&client, &testid("setting-start-at-login")).await;
     screenshot(&client, "settings-start-at-login").await;
+    set_window_size(&client, 640, 420).await;
+    screenshot(&client, "settings-start-at-login-small").await;
+    set_window_size(&client, 960, 640).await;
     click(&client, &testid("settings-save")).await;
     gone(&client, "#settings-dialog[open]").await;
     let text = std::fs::read_to_string(&entry).expect("the autostart entry is written");
